@@ -1,0 +1,31 @@
+locals {
+  # Safe lookup: validation on var.workspace already produced the error message.
+  current = lookup(var.environments, var.workspace, null)
+}
+
+output "settings" {
+  description = "Settings of the selected workspace, plus derived values."
+  value = local.current == null ? null : merge(local.current, {
+    workspace  = var.workspace
+    has_domain = local.current.domain_name != null
+    nat_count  = local.current.single_nat_gateway ? 1 : local.current.az_count
+  })
+
+  precondition {
+    condition     = local.current != null
+    error_message = "No settings for workspace \"${var.workspace}\": add it to var.environments in terraform/modules/settings/variables.tf."
+  }
+}
+
+output "tooling" {
+  description = "The shared tooling account (ECR, state bucket, GitHub repository)."
+  value = merge(var.tooling, {
+    ecr_repository_url = "${var.tooling.account_id}.dkr.ecr.${var.tooling.region}.amazonaws.com/${var.tooling.ecr_repository}"
+    ecr_repository_arn = "arn:aws:ecr:${var.tooling.region}:${var.tooling.account_id}:repository/${var.tooling.ecr_repository}"
+  })
+}
+
+output "all_account_ids" {
+  description = "Every environment account id (for cross-account ECR pull policies)."
+  value       = sort([for e in values(var.environments) : e.account_id])
+}

@@ -1,0 +1,203 @@
+variable "workspace" {
+  description = "The Terraform workspace (terraform.workspace in the root). Must be dev, int or prod."
+  type        = string
+
+  validation {
+    condition     = var.workspace != "default"
+    error_message = "The default workspace is not used by this stack. Run `terraform workspace select dev` (or int, prod); create it once with `terraform workspace new dev`."
+  }
+
+  validation {
+    condition     = var.workspace == "default" || contains(["dev", "int", "prod"], var.workspace)
+    error_message = "Unknown workspace: only dev, int and prod have settings (terraform/modules/settings/variables.tf). Add an entry to var.environments before using a new workspace."
+  }
+}
+
+# The one readable map of per-workspace settings. Edit the defaults below; the root
+# module passes nothing but the workspace name, so no -var-file is ever needed.
+# Account ids 1111..., 2222..., 3333..., 4444... and example.com are placeholders:
+# replace them with your accounts and domain before the first apply.
+variable "environments" {
+  description = "Per-workspace settings, keyed by workspace name."
+  type = map(object({
+    account_id          = string           # the dedicated AWS account of this environment
+    deploy_role_arn     = string           # role the aws provider assumes in that account
+    region              = string           # primary region (CloudFront/WAF/ACM-for-CloudFront are always us-east-1)
+    az_count            = number           # 2 or 3
+    single_nat_gateway  = bool             # true: one NAT for the VPC; false: one NAT per AZ
+    task_cpu            = number           # Fargate CPU units
+    task_memory         = number           # MiB, must be valid for task_cpu
+    min_tasks           = number           # autoscaling floor
+    max_tasks           = number           # autoscaling ceiling
+    log_retention_days  = number           # CloudWatch Logs retention (app, flow logs, WAF)
+    domain_name         = optional(string) # public host name; null = CloudFront default domain
+    hosted_zone_id      = optional(string) # Route 53 zone for domain_name (same account)
+    alarm_email         = string           # SNS email subscription for alarms
+    waf_rate_limit      = number           # requests per 5 minutes per IP before WAF blocks
+    deletion_protection = bool             # ALB deletion protection, log buckets force_destroy=false, etc.
+    deployment_strategy = string           # ROLLING or BLUE_GREEN (ECS native)
+    bake_time_minutes   = number           # BLUE_GREEN bake time before the old revision is dropped
+  }))
+
+  default = {
+    dev = {
+      account_id          = "111111111111"
+      deploy_role_arn     = "arn:aws:iam::111111111111:role/hn-reader-deploy"
+      region              = "eu-west-1"
+      az_count            = 2
+      single_nat_gateway  = true
+      task_cpu            = 256
+      task_memory         = 512
+      min_tasks           = 1
+      max_tasks           = 2
+      log_retention_days  = 14
+      domain_name         = null
+      hosted_zone_id      = null
+      alarm_email         = "hn-reader-alerts-dev@example.com"
+      waf_rate_limit      = 2000
+      deletion_protection = false
+      deployment_strategy = "ROLLING"
+      bake_time_minutes   = 0
+    }
+    int = {
+      account_id          = "222222222222"
+      deploy_role_arn     = "arn:aws:iam::222222222222:role/hn-reader-deploy"
+      region              = "eu-west-1"
+      az_count            = 3
+      single_nat_gateway  = true
+      task_cpu            = 512
+      task_memory         = 1024
+      min_tasks           = 2
+      max_tasks           = 4
+      log_retention_days  = 30
+      domain_name         = "int.hn-reader.example.com"
+      hosted_zone_id      = "Z0000000000000000INT"
+      alarm_email         = "hn-reader-alerts-int@example.com"
+      waf_rate_limit      = 2000
+      deletion_protection = true
+      deployment_strategy = "BLUE_GREEN"
+      bake_time_minutes   = 5
+    }
+    prod = {
+      account_id          = "333333333333"
+      deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
+      region              = "eu-west-1"
+      az_count            = 3
+      single_nat_gateway  = false
+      task_cpu            = 512
+      task_memory         = 1024
+      min_tasks           = 3
+      max_tasks           = 12
+      log_retention_days  = 90
+      domain_name         = "hn-reader.example.com"
+      hosted_zone_id      = "Z000000000000000PROD"
+      alarm_email         = "hn-reader-alerts@example.com"
+      waf_rate_limit      = 1000
+      deletion_protection = true
+      deployment_strategy = "BLUE_GREEN"
+      bake_time_minutes   = 15
+    }
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.environments) : contains(["dev", "int", "prod"], k)])
+    error_message = "environments: keys must be workspace names dev, int or prod."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : can(regex("^[0-9]{12}$", e.account_id))])
+    error_message = "environments: account_id must be 12 digits."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : startswith(e.deploy_role_arn, "arn:aws:iam::${e.account_id}:role/")])
+    error_message = "environments: deploy_role_arn must be an IAM role in the same account as account_id."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", e.region))])
+    error_message = "environments: region must look like eu-west-1."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : contains([2, 3], e.az_count)])
+    error_message = "environments: az_count must be 2 or 3."
+  }
+  validation {
+    condition = alltrue([for e in values(var.environments) : contains(lookup({
+      "256"  = [512, 1024, 2048]
+      "512"  = [1024, 2048, 3072, 4096]
+      "1024" = [2048, 3072, 4096, 5120, 6144, 7168, 8192]
+      "2048" = [for m in range(4096, 16385, 1024) : m]
+      "4096" = [for m in range(8192, 30721, 1024) : m]
+    }, tostring(e.task_cpu), []), e.task_memory)])
+    error_message = "environments: task_cpu/task_memory must be a valid Fargate combination (e.g. 256/512, 512/1024, 1024/2048)."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.min_tasks >= 1 && e.min_tasks <= e.max_tasks && e.max_tasks <= 50])
+    error_message = "environments: need 1 <= min_tasks <= max_tasks <= 50."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], e.log_retention_days)])
+    error_message = "environments: log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : (e.domain_name == null) == (e.hosted_zone_id == null)])
+    error_message = "environments: set domain_name and hosted_zone_id together, or neither."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.domain_name == null || can(regex("^([a-z0-9-]+\\.)+[a-z]{2,}$", e.domain_name))])
+    error_message = "environments: domain_name must be a lower-case DNS name."
+  }
+  validation {
+    condition     = alltrue([for k, e in var.environments : k == "dev" || e.domain_name != null])
+    error_message = "environments: int and prod must set domain_name/hosted_zone_id (end-to-end TLS to the ALB needs a certificate)."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : can(regex("^[^@ ]+@[^@ ]+\\.[a-z]{2,}$", e.alarm_email))])
+    error_message = "environments: alarm_email must be an e-mail address."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.waf_rate_limit >= 10 && e.waf_rate_limit <= 2000000000])
+    error_message = "environments: waf_rate_limit must be between 10 and 2,000,000,000 (AWS WAF limits)."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : contains(["ROLLING", "BLUE_GREEN"], e.deployment_strategy)])
+    error_message = "environments: deployment_strategy must be ROLLING or BLUE_GREEN."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.bake_time_minutes >= 0 && e.bake_time_minutes <= 1440 && (e.deployment_strategy == "BLUE_GREEN" || e.bake_time_minutes == 0)])
+    error_message = "environments: bake_time_minutes must be 0..1440, and 0 unless deployment_strategy is BLUE_GREEN."
+  }
+  validation {
+    condition     = alltrue([for k, e in var.environments : k != "prod" || (e.deletion_protection && !e.single_nat_gateway && e.az_count == 3 && e.deployment_strategy == "BLUE_GREEN")])
+    error_message = "environments: prod must keep deletion_protection, a NAT per AZ, 3 AZs and BLUE_GREEN deployments."
+  }
+}
+
+variable "tooling" {
+  description = "The shared tooling account: holds the ECR repository (images are built once and pulled cross-account) and the Terraform state bucket."
+  type = object({
+    account_id     = string
+    region         = string
+    ecr_repository = string
+    state_bucket   = string
+    github_repo    = string
+  })
+  default = {
+    account_id     = "444444444444"
+    region         = "eu-west-1"
+    ecr_repository = "hn-reader"
+    state_bucket   = "hn-reader-tfstate-444444444444"
+    github_repo    = "example-org/hn-reader"
+  }
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.tooling.account_id))
+    error_message = "tooling.account_id must be 12 digits."
+  }
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/-]{1,255}$", var.tooling.ecr_repository))
+    error_message = "tooling.ecr_repository must be a valid ECR repository name."
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.tooling.github_repo))
+    error_message = "tooling.github_repo must be owner/name."
+  }
+}
