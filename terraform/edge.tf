@@ -1,0 +1,326 @@
+# CloudFront in front of everything: /pkg/* from S3 (OAC, immutable), the rest from the
+# ALB (SSR, honours the app's Cache-Control). WAF (CLOUDFRONT scope) in us-east-1.
+
+resource "aws_cloudfront_origin_access_control" "static" {
+  name                              = "${local.name}-static"
+  description                       = "CloudFront -> static assets bucket"
+  origin_access_control_origin_type = "s3"
+  signing_behavior                  = "always"
+  signing_protocol                  = "sigv4"
+}
+
+# Hashed file names never change content: cache for a year everywhere.
+resource "aws_cloudfront_cache_policy" "immutable" {
+  name        = "${local.name}-immutable"
+  comment     = "Hashed static assets (/pkg/*): 1 year, no cookies/headers/query strings"
+  min_ttl     = 31536000
+  default_ttl = 31536000
+  max_ttl     = 31536000
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = true
+    enable_accept_encoding_gzip   = true
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    headers_config {
+      header_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "none"
+    }
+  }
+}
+
+# SSR pages: min_ttl 0 and default_ttl 0 so the app's Cache-Control decides; query
+# strings (?p=, ?id=) are part of the key; no cookies (the app is stateless).
+resource "aws_cloudfront_cache_policy" "ssr" {
+  name        = "${local.name}-ssr"
+  comment     = "SSR responses: honour origin Cache-Control, key on query string"
+  min_ttl     = 0
+  default_ttl = 0
+  max_ttl     = 3600
+
+  parameters_in_cache_key_and_forwarded_to_origin {
+    enable_accept_encoding_brotli = true
+    enable_accept_encoding_gzip   = true
+    cookies_config {
+      cookie_behavior = "none"
+    }
+    headers_config {
+      header_behavior = "none"
+    }
+    query_strings_config {
+      query_string_behavior = "all"
+    }
+  }
+}
+
+# Forwarded to the ALB but not in the cache key: what Leptos server functions need.
+resource "aws_cloudfront_origin_request_policy" "ssr" {
+  name    = "${local.name}-ssr"
+  comment = "Forward query strings and the headers server functions use; no cookies"
+  cookies_config {
+    cookie_behavior = "none"
+  }
+  headers_config {
+    header_behavior = "whitelist"
+    headers {
+      items = ["Accept", "Content-Type", "Origin", "Referer"]
+    }
+  }
+  query_strings_config {
+    query_string_behavior = "all"
+  }
+}
+
+resource "aws_cloudfront_response_headers_policy" "security" {
+  name    = "${local.name}-security"
+  comment = "Security headers on every response"
+
+  security_headers_config {
+    strict_transport_security {
+      access_control_max_age_sec = 63072000
+      include_subdomains         = true
+      preload                    = false
+      override                   = true
+    }
+    content_type_options {
+      override = true
+    }
+    frame_options {
+      frame_option = "DENY"
+      override     = true
+    }
+    referrer_policy {
+      referrer_policy = "strict-origin-when-cross-origin"
+      override        = true
+    }
+    xss_protection {
+      protection = true
+      mode_block = true
+      override   = true
+    }
+  }
+
+  custom_headers_config {
+    items {
+      header   = "Permissions-Policy"
+      value    = "camera=(), microphone=(), geolocation=()"
+      override = true
+    }
+  }
+}
+
+# ---- viewer certificate (us-east-1) when the workspace has a domain ----
+
+resource "aws_acm_certificate" "cdn" {
+  count             = local.has_domain ? 1 : 0
+  provider          = aws.us_east_1
+  domain_name       = local.settings.domain_name
+  validation_method = "DNS"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_route53_record" "cdn_validation" {
+  for_each = local.has_domain ? {
+    for o in aws_acm_certificate.cdn[0].domain_validation_options : o.domain_name => o
+  } : {}
+  zone_id         = local.settings.hosted_zone_id
+  name            = each.value.resource_record_name
+  type            = each.value.resource_record_type
+  records         = [each.value.resource_record_value]
+  ttl             = 300
+  allow_overwrite = true
+}
+
+resource "aws_acm_certificate_validation" "cdn" {
+  count                   = local.has_domain ? 1 : 0
+  provider                = aws.us_east_1
+  certificate_arn         = aws_acm_certificate.cdn[0].arn
+  validation_record_fqdns = [for r in aws_route53_record.cdn_validation : r.fqdn]
+}
+
+# ---- the distribution ----
+
+resource "aws_cloudfront_distribution" "this" {
+  #checkov:skip=CKV_AWS_310: Origin failover needs a second origin group; the ALB already spans 2-3 AZs and S3 is regional, so a failover origin would be a second region this stack does not run.
+  #checkov:skip=CKV_AWS_174: Without a domain (dev only) CloudFront's default certificate is used and its minimum protocol cannot be raised; with a domain the viewer certificate enforces TLSv1.2_2021.
+  #checkov:skip=CKV2_AWS_42: Same: dev without a domain uses the default *.cloudfront.net certificate; int/prod use a custom ACM certificate (settings module enforces a domain there).
+  enabled             = true
+  comment             = local.name
+  aliases             = local.has_domain ? [local.settings.domain_name] : []
+  http_version        = "http2and3"
+  is_ipv6_enabled     = true
+  price_class         = "PriceClass_100"
+  web_acl_id          = aws_wafv2_web_acl.this.arn
+  wait_for_deployment = true
+
+  origin {
+    origin_id                = "static"
+    domain_name              = aws_s3_bucket.static.bucket_regional_domain_name
+    origin_access_control_id = aws_cloudfront_origin_access_control.static.id
+  }
+
+  origin {
+    origin_id   = "alb"
+    domain_name = local.origin_host
+
+    custom_origin_config {
+      http_port                = 80
+      https_port               = 443
+      origin_protocol_policy   = local.origin_protocol
+      origin_ssl_protocols     = ["TLSv1.2"]
+      origin_read_timeout      = 30
+      origin_keepalive_timeout = 5
+    }
+
+    custom_header {
+      name  = local.origin_header
+      value = random_password.origin_header.result
+    }
+  }
+
+  ordered_cache_behavior {
+    path_pattern               = "/pkg/*"
+    target_origin_id           = "static"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = aws_cloudfront_cache_policy.immutable.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+  }
+
+  default_cache_behavior {
+    target_origin_id           = "alb"
+    viewer_protocol_policy     = "redirect-to-https"
+    allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = aws_cloudfront_cache_policy.ssr.id
+    origin_request_policy_id   = aws_cloudfront_origin_request_policy.ssr.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+  }
+
+  logging_config {
+    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name
+    prefix          = "cloudfront/"
+    include_cookies = false
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = !local.has_domain
+    acm_certificate_arn            = local.has_domain ? aws_acm_certificate_validation.cdn[0].certificate_arn : null
+    ssl_support_method             = local.has_domain ? "sni-only" : null
+    minimum_protocol_version       = local.has_domain ? "TLSv1.2_2021" : "TLSv1"
+  }
+
+  depends_on = [aws_s3_bucket_ownership_controls.cdn_logs]
+}
+
+resource "aws_route53_record" "public" {
+  for_each = local.has_domain ? toset(["A", "AAAA"]) : toset([])
+  zone_id  = local.settings.hosted_zone_id
+  name     = local.settings.domain_name
+  type     = each.key
+  alias {
+    name                   = aws_cloudfront_distribution.this.domain_name
+    zone_id                = aws_cloudfront_distribution.this.hosted_zone_id
+    evaluate_target_health = false
+  }
+}
+
+# ---- WAF (CLOUDFRONT scope lives in us-east-1) ----
+
+resource "aws_wafv2_web_acl" "this" {
+  provider    = aws.us_east_1
+  name        = local.name
+  description = "hn-reader ${local.env}: AWS managed rules + per-IP rate limit"
+  scope       = "CLOUDFRONT"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "rate-limit-per-ip"
+    priority = 0
+    action {
+      block {}
+    }
+    statement {
+      rate_based_statement {
+        limit                 = local.settings.waf_rate_limit
+        aggregate_key_type    = "IP"
+        evaluation_window_sec = 300
+      }
+    }
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "rate-limit-per-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  dynamic "rule" {
+    for_each = {
+      AWSManagedRulesAmazonIpReputationList = 1
+      AWSManagedRulesCommonRuleSet          = 2
+      AWSManagedRulesKnownBadInputsRuleSet  = 3
+      AWSManagedRulesSQLiRuleSet            = 4
+    }
+    content {
+      name     = rule.key
+      priority = rule.value
+      override_action {
+        none {}
+      }
+      statement {
+        managed_rule_group_statement {
+          vendor_name = "AWS"
+          name        = rule.key
+        }
+      }
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = rule.key
+        sampled_requests_enabled   = true
+      }
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = local.name
+    sampled_requests_enabled   = true
+  }
+}
+
+# WAF requires the log group name to start with aws-waf-logs-.
+resource "aws_cloudwatch_log_group" "waf" {
+  provider          = aws.us_east_1
+  name              = "aws-waf-logs-${local.name}"
+  retention_in_days = local.settings.log_retention_days
+  kms_key_id        = aws_kms_key.us_east_1.arn
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "this" {
+  provider                = aws.us_east_1
+  resource_arn            = aws_wafv2_web_acl.this.arn
+  log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+
+  redacted_fields {
+    single_header {
+      name = "authorization"
+    }
+  }
+}

@@ -1,0 +1,35 @@
+# Every environment has its own AWS account. The credentials Terraform starts with
+# (CI: the GitHub OIDC role in the tooling account; humans: an SSO session) only
+# need to read/write the state bucket and assume each workspace's deploy role.
+
+provider "aws" {
+  region = local.settings.region
+
+  assume_role {
+    role_arn     = local.settings.deploy_role_arn
+    session_name = "terraform-hn-reader-${terraform.workspace}"
+  }
+
+  allowed_account_ids = [local.settings.account_id]
+
+  default_tags {
+    tags = local.default_tags
+  }
+}
+
+# CloudFront-scoped resources (WAF web ACL and its logs, the viewer certificate) must be in us-east-1.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  assume_role {
+    role_arn     = local.settings.deploy_role_arn
+    session_name = "terraform-hn-reader-${terraform.workspace}"
+  }
+
+  allowed_account_ids = [local.settings.account_id]
+
+  default_tags {
+    tags = local.default_tags
+  }
+}
