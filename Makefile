@@ -22,7 +22,7 @@ setup: ## Install every tool the project needs (idempotent)
 # image, image-run, image-push and image-base-digest need Docker; they stop with one clear
 # message without it and are not part of the test command. docker-lint and smoke need no Docker.
 
-.PHONY: image image-run image-push image-base-digest docker-lint smoke smoke-dockerfile
+.PHONY: image image-run image-push image-base-digest docker-lint smoke smoke-dockerfile smoke-selftest
 image: ## Build the container image, tagged <git sha>[-dirty] (needs Docker)
 	@scripts/image.sh build
 
@@ -43,5 +43,8 @@ smoke-dockerfile: ## Parse and self-check the Dockerfile only (no build needed)
 
 smoke: ## Container-equivalent smoke test of the release build (needs target/release/{hn-reader,fake-hn}, target/site)
 	@python3 tests/smoke/container_smoke.py
+
+smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock), no build needed
+	@python3 tests/smoke/container_smoke.py --mock
 
 # ---- terraform (issue: Terraform) ----

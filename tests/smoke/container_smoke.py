@@ -286,6 +286,8 @@ def main() -> int:
     ap.add_argument("--parse-only", action="store_true", help="only parse and self-check the Dockerfile")
     ap.add_argument("--ready-timeout", type=float, default=30.0)
     ap.add_argument("--keep", action="store_true", help="keep the staged temp dir")
+    ap.add_argument("--mock", action="store_true",
+                    help="harness self-test: run against tests/smoke/mock stand-ins instead of the release build")
     a = ap.parse_args()
 
     r = Results()
@@ -302,6 +304,37 @@ def main() -> int:
             print("FAIL stopping: the Dockerfile self-check failed")
         return r.summary()
 
+    mock_dir = None
+    if a.mock:
+        mock_dir = Path(tempfile.mkdtemp(prefix="hn-reader-smoke-mock-"))
+        make_mock_target(mock_dir)
+        a.target_dir = str(mock_dir)
+        r.note(f"--mock: stand-in binaries from tests/smoke/mock in {mock_dir}, NOT the real release build")
+    try:
+        return smoke(a, df, r)
+    finally:
+        if mock_dir:
+            shutil.rmtree(mock_dir, ignore_errors=True)
+
+
+def make_mock_target(d: Path) -> None:
+    py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+    src = Path(__file__).resolve().parent / "mock"
+    (d / "release").mkdir(parents=True)
+    for name, script in (("hn-reader", "hn_reader.py"), ("fake-hn", "fake_hn.py")):
+        out = d / "release" / name
+        out.write_text(f"#!{py}\n" + (src / script).read_text())
+        out.chmod(0o755)
+    (d / "release" / "hash.txt").write_text("js: m0ck\nwasm: m0ck\ncss: m0ck\n")
+    pkg = d / "site" / "pkg"
+    pkg.mkdir(parents=True)
+    for name in ("hn-reader.m0ck.wasm", "hn-reader.m0ck.js", "hn-reader.m0ck.css"):
+        (pkg / name).write_text(name)
+        (pkg / f"{name}.br").write_text(name)
+
+
+def smoke(a, df: dfp.Dockerfile, r: Results) -> int:
+    final = df.final
     target_dir = Path(a.target_dir).resolve()
     fake_hn = Path(a.fake_hn) if a.fake_hn else target_dir / "release" / "fake-hn"
     ep = final.entrypoint.argv
@@ -354,6 +387,9 @@ def run(a, df: dfp.Dockerfile, r: Results, tmp: Path, target_dir: Path, fake_hn:
         print(f"== staging the image layout under {root}")
         if not stage_tree(df, root, target_dir, r):
             return r.summary()
+        payload = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+        r.note(f"image payload staged: {payload / 1e6:.1f} MB; estimated image = that + the distroless "
+               f"cc-debian12 base (~23 MB uncompressed, an assumption: check with `docker image inspect`)")
         make_read_only(root)
         make_traversable(root, tmp)
         tmpdir.mkdir()
