@@ -354,7 +354,13 @@ def smoke(a, df: dfp.Dockerfile, r: Results) -> int:
         print("                    cargo build --release --features ssr --bin fake-hn")
         return r.summary()
 
-    tmp = Path(tempfile.mkdtemp(prefix="hn-reader-smoke-"))
+    # Under /tmp (world-traversable) by default: the app user must reach the staged tree.
+    base = Path(os.environ.get("SMOKE_TMP", "/tmp"))
+    blocked = [str(p) for p in [base, *base.parents] if not os.stat(p).st_mode & stat.S_IXOTH]
+    if blocked:
+        r.check(False, "staging dir reachable by the app user", f"not traversable by others: {blocked} (set SMOKE_TMP)")
+        return r.summary()
+    tmp = Path(tempfile.mkdtemp(prefix="hn-reader-smoke-", dir=base))
     procs: list[subprocess.Popen] = []
     try:
         return run(a, df, r, tmp, target_dir, fake_hn, argv_image, procs)
