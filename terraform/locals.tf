@@ -9,9 +9,10 @@ data "aws_region" "current" {}
 
 data "aws_availability_zones" "available" {
   state = "available"
+  # Pin zone identity: the set never grows when AWS adds an AZ (first az_count are used).
   filter {
-    name   = "opt-in-status"
-    values = ["opt-in-not-required"]
+    name   = "zone-name"
+    values = [for z in ["a", "b", "c"] : "${module.settings.settings.region}${z}"]
   }
 }
 
