@@ -48,3 +48,7 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 	@python3 tests/smoke/container_smoke.py --mock
 
 # ---- terraform (issue: Terraform) ----
+
+.PHONY: tf-check
+tf-check: ## Offline Terraform checks: fmt, settings tests, checkov, provider names check
+	@scripts/terraform-check.sh
