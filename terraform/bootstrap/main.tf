@@ -1,0 +1,77 @@
+# Bootstrap of the tooling account, applied once by an administrator with local state
+# (then optionally migrated into the bucket it creates):
+#   - the S3 bucket holding the state of every workspace (terraform/backend.hcl)
+#   - the ECR repository: images are built once and pulled cross-account by dev/int/prod
+#   - the GitHub OIDC provider and the CI role the workflows assume
+# Names and account ids come from the same settings module as the main root.
+
+terraform {
+  required_version = ">= 1.10.0"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.25.0, < 7.0.0"
+    }
+  }
+}
+
+module "settings" {
+  source    = "../modules/settings"
+  workspace = "prod" # any valid workspace: only the tooling/all-accounts outputs are used
+}
+
+locals {
+  tooling  = module.settings.tooling
+  accounts = module.settings.all_account_ids
+}
+
+provider "aws" {
+  region              = local.tooling.region
+  allowed_account_ids = [local.tooling.account_id]
+  default_tags {
+    tags = {
+      app          = "hn-reader"
+      env          = "tooling"
+      repo         = local.tooling.github_repo
+      "managed-by" = "terraform"
+    }
+  }
+}
+
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109: Key policy: "*" as resource means "this key"; only the account root administers it.
+  #checkov:skip=CKV_AWS_111: Key policy: "*" as resource means "this key"; only the account root administers it.
+  #checkov:skip=CKV_AWS_356: Key policy: the only valid resource in a KMS key policy is "*" (the key itself).
+  statement {
+    sid       = "AccountAdmin"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${local.tooling.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_kms_key" "tooling" {
+  description         = "hn-reader tooling: Terraform state and ECR"
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.kms.json
+}
+
+resource "aws_kms_alias" "tooling" {
+  name          = "alias/hn-reader-tooling"
+  target_key_id = aws_kms_key.tooling.key_id
+}
+
+output "state_bucket" {
+  value = aws_s3_bucket.state.bucket
+}
+
+output "ecr_repository_url" {
+  value = aws_ecr_repository.app.repository_url
+}
+
+output "ci_role_arn" {
+  value = aws_iam_role.ci.arn
+}
