@@ -57,3 +57,13 @@ output "alarm_topic_arn" {
   description = "SNS topic for alarms (primary region)."
   value       = aws_sns_topic.alarms.arn
 }
+
+output "deploy_role_arn" {
+  description = "Role the aws provider assumes in this workspace's account (the pipeline assumes it to sync /pkg assets)."
+  value       = local.settings.deploy_role_arn
+}
+
+output "workspace_settings" {
+  description = "The settings this workspace was applied with (from modules/settings)."
+  value       = local.settings
+}
