@@ -17,6 +17,56 @@ setup: ## Install every tool the project needs (idempotent)
 	@scripts/bootstrap.sh
 
 # ---- app (issue: App) ----
+# Tools installed by scripts/bootstrap.sh live on this PATH.
+export PATH := $(CURDIR)/.tools/binaryen/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+FAKE_HN_URL := http://$(FAKE_HN_ADDR)/v0
+# The same LEPTOS_* values cargo-leptos sets, so cargo test and clippy reuse its build.
+CARGO_ENV := LEPTOS_OUTPUT_NAME=hn-reader LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+	LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
+	LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
+
+.PHONY: setup-e2e dev demo run fmt lint test-rust e2e release test
+setup-e2e: ## setup, plus Chromium and the Playwright packages
+	@scripts/bootstrap.sh --e2e
+
+dev: setup ## Live-reloading dev server on http://127.0.0.1:3000 (real Hacker News)
+	cargo leptos watch
+
+demo: setup ## The app on http://127.0.0.1:3000 against the offline fake Hacker News
+	cargo build --features ssr --bin fake-hn
+	target/debug/fake-hn --addr $(FAKE_HN_ADDR) & trap "kill $$!" EXIT; \
+	HN_API_URL=$(FAKE_HN_URL) cargo leptos watch
+
+run: release ## Release build on http://127.0.0.1:3000 (real Hacker News)
+	cd target/release && LEPTOS_SITE_ROOT=../site LEPTOS_HASH_FILES=true ./hn-reader
+
+fmt: ## Format the code
+	cargo fmt
+
+lint: setup ## rustfmt check, and clippy with warnings denied for the server and the browser builds
+	cargo fmt --check
+	$(CARGO_ENV) cargo clippy --all-targets --features ssr -- -D warnings
+	$(CARGO_ENV) cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+test-rust: setup ## Unit and integration tests (real server, fake upstream, loopback only)
+	$(CARGO_ENV) cargo test --features ssr
+
+release: setup ## Release build: server, hashed + precompressed site, and the fake upstream
+	cargo leptos build --release --precompress
+	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+
+e2e: setup-e2e ## Playwright in Debian's Chromium against the release build and the fake upstream
+	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+	HN_API_URL=$(FAKE_HN_URL) FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
+
+test: setup-e2e ## Every test: lints, unit, integration, e2e, container and Terraform checks
+	$(MAKE) --no-print-directory docker-lint tf-check smoke-dockerfile
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-rust
+	$(MAKE) --no-print-directory e2e
+	$(MAKE) --no-print-directory smoke
+	@echo "make test: all passed"
+
 
 # ---- container (issue: Container image) ----
 # image, image-run, image-push and image-base-digest need Docker; they stop with one clear

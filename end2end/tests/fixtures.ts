@@ -1,0 +1,32 @@
+import { test as base, expect, type Page } from "@playwright/test";
+
+const fakeAddr = process.env.FAKE_HN_ADDR ?? "127.0.0.1:3100";
+
+/** Tells the fake Hacker News API to go up, down, or reset. */
+export async function fake(action: "up" | "down" | "stall" | "reset"): Promise<void> {
+  const res = await fetch(`http://${fakeAddr}/_control/${action}`, { method: "POST" });
+  expect(res.status).toBe(204);
+}
+
+/** Every page gets a console watcher: any error, including a CSP violation, fails the test. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on("console", (msg) => {
+        if (msg.type() === "error") errors.push(msg.text());
+      });
+      page.on("pageerror", (err) => errors.push(String(err)));
+      await use(errors);
+      expect(errors, "console errors").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** Resolves once the WASM bundle has hydrated the page. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+}
+
+export { expect };

@@ -1,0 +1,75 @@
+//! The HTML shell and the router.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::Header;
+use crate::model::StoryKind;
+use crate::pages::{ItemView, NotFound, StoriesView, UserView};
+
+/// Where the hashed stylesheet lives; the server reads it from cargo-leptos's hash file at start.
+#[derive(Clone, Debug)]
+pub struct StylesheetHref(pub String);
+
+/// The document the server renders around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::http::set_page_csp(&options);
+    let stylesheet = use_context::<StylesheetHref>()
+        .map(|href| href.0)
+        .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="A fast, accessible Hacker News reader" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <Stylesheet id="leptos" href=stylesheet />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Hacker News".to_string() } else { format!("{text} | Hacker News") }
+        } />
+        <Router>
+            <Header />
+            <main id="main">
+                // Async SSR: the whole page, status code included, is decided before the first byte.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=|| view! { <StoriesView kind=StoryKind::Top /> } ssr=SsrMode::Async />
+                    <Route path=path!("/new") view=|| view! { <StoriesView kind=StoryKind::New /> } ssr=SsrMode::Async />
+                    <Route path=path!("/best") view=|| view! { <StoriesView kind=StoryKind::Best /> } ssr=SsrMode::Async />
+                    <Route path=path!("/ask") view=|| view! { <StoriesView kind=StoryKind::Ask /> } ssr=SsrMode::Async />
+                    <Route path=path!("/show") view=|| view! { <StoriesView kind=StoryKind::Show /> } ssr=SsrMode::Async />
+                    <Route path=path!("/jobs") view=|| view! { <StoriesView kind=StoryKind::Jobs /> } ssr=SsrMode::Async />
+                    <Route path=path!("/item/:id") view=ItemView ssr=SsrMode::Async />
+                    <Route path=path!("/user/:id") view=UserView ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="footer">
+                <p>
+                    "Data from the "
+                    <a href="https://github.com/HackerNews/API" rel="noopener">"Hacker News API"</a>
+                    ". Rendered on the server, hydrated in your browser."
+                </p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,69 @@
+//! The hn-reader server. `hn-reader` serves; `hn-reader healthcheck` probes a running one.
+
+#[cfg(feature = "ssr")]
+fn main() -> std::process::ExitCode {
+    use std::process::ExitCode;
+
+    use hn_reader::server::{self, config::Config, health, logging};
+
+    const USAGE: &str = "usage: hn-reader [healthcheck]\n\nConfiguration comes from environment variables; see README.md.";
+
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let healthcheck = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => false,
+        ["healthcheck"] => true,
+        ["-h" | "--help"] => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprintln!("hn-reader: unknown arguments {args:?}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("hn-reader: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("hn-reader: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    if healthcheck {
+        return match runtime.block_on(health::run_healthcheck(&config)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("hn-reader healthcheck: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+
+    logging::init(config.log_format);
+    let result = runtime.block_on(async move {
+        let options = server::leptos_options(&config)?;
+        let state = server::build_state(config, options)?;
+        server::run(state).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "exiting");
+            eprintln!("hn-reader: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The browser bundle starts from `hydrate()` in lib.rs; this binary needs the `ssr` feature.
+}

@@ -1,0 +1,83 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::get_stories;
+use crate::components::{ErrorView, StaleNotice, StoryRow};
+use crate::model::{StoryKind, StoryPage};
+
+/// A story list (`/`, `/new`, …), 30 per page.
+#[component]
+pub fn StoriesView(kind: StoryKind) -> impl IntoView {
+    let query = use_query_map();
+    let page = Memo::new(move |_| query.read().get("page"));
+    let stories = Resource::new(move || page.get(), move |page| get_stories(kind, page));
+    let reloading = RwSignal::new(false);
+    let reload = move |ev: leptos::ev::SubmitEvent| {
+        // With JavaScript, refresh in place; without it, the form's GET reloads the page.
+        ev.prevent_default();
+        reloading.set(true);
+        stories.refetch();
+    };
+    Effect::new(move |_| {
+        if stories.get().is_some() {
+            reloading.set(false);
+        }
+    });
+
+    view! {
+        <Title text=kind.label() />
+        <div class="list-header">
+            <h1>{format!("{} stories", kind.label())}</h1>
+            <form method="get" action=kind.path() on:submit=reload class="reload">
+                {move || page.get().map(|page| view! { <input type="hidden" name="page" value=page /> })}
+                <button type="submit" aria-busy=move || reloading.get().to_string()>
+                    {move || if reloading.get() { "Reloading…" } else { "Reload" }}
+                </button>
+            </form>
+        </div>
+        <Transition fallback=|| view! { <p class="loading">"Loading stories…"</p> }>
+            {move || Suspend::new(async move {
+                match stories.await {
+                    Ok(page) => view! { <StoryList page /> }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn StoryList(page: StoryPage) -> impl IntoView {
+    let StoryPage { kind, page: number, pages, first_rank, stories, missing, now, stale } = page;
+    let empty = stories.is_empty();
+    view! {
+        <StaleNotice stale now />
+        {(missing > 0).then(|| view! {
+            <p class="notice" role="status">
+                {format!("{missing} stories on this page could not be loaded from Hacker News.")}
+            </p>
+        })}
+        {empty.then(|| view! { <p class="empty">"There are no stories in this list right now."</p> })}
+        <ol class="stories" start=first_rank>
+            {stories
+                .into_iter()
+                .enumerate()
+                .map(|(offset, story)| view! { <StoryRow story rank=first_rank + offset now /> })
+                .collect_view()}
+        </ol>
+        <Pager path=kind.path() page=number pages />
+    }
+}
+
+#[component]
+fn Pager(path: &'static str, page: usize, pages: usize) -> impl IntoView {
+    let link = move |to: usize| format!("{path}?page={to}");
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"‹ Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"More ›"</a> })}
+        </nav>
+    }
+}

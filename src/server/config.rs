@@ -1,0 +1,247 @@
+//! Runtime configuration: environment variables only, all validated at start.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use url::Url;
+
+/// Every variable the app reads. The infrastructure test checks the task definition against it.
+pub const ENV_VARS: &[&str] = &[
+    "LEPTOS_SITE_ADDR",
+    "LEPTOS_SITE_ROOT",
+    "LEPTOS_SITE_PKG_DIR",
+    "LEPTOS_OUTPUT_NAME",
+    "LEPTOS_HASH_FILES",
+    "LEPTOS_ENV",
+    "PORT",
+    "HN_API_URL",
+    "LOG_FORMAT",
+    "RUST_LOG",
+    "SHUTDOWN_GRACE_SECS",
+    "HSTS_ENABLED",
+    "METRICS_ADDR",
+    "REQUEST_TIMEOUT_SECS",
+    "UPSTREAM_TIMEOUT_MS",
+    "CACHE_LIST_TTL_SECS",
+    "CACHE_ITEM_TTL_SECS",
+    "CACHE_MAX_BYTES",
+];
+
+pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {var}={value:?}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    pub hn_api_url: Url,
+    pub log_format: LogFormat,
+    pub shutdown_grace: Duration,
+    pub request_timeout: Duration,
+    pub upstream_timeout: Duration,
+    pub list_ttl: Duration,
+    pub item_ttl: Duration,
+    pub cache_max_bytes: u64,
+    pub hsts: bool,
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |var: &'static str| lookup(var).filter(|v| !v.trim().is_empty());
+
+        let mut site_addr = match get("LEPTOS_SITE_ADDR") {
+            Some(v) => v
+                .trim()
+                .parse::<SocketAddr>()
+                .map_err(|_| invalid("LEPTOS_SITE_ADDR", &v, "expected IP:PORT, e.g. 0.0.0.0:8080"))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        if let Some(v) = get("PORT") {
+            site_addr.set_port(parse_num::<u16>("PORT", &v, 1, u16::MAX as u64)?);
+        }
+
+        let hn_api_url = match get("HN_API_URL") {
+            Some(v) => parse_base_url("HN_API_URL", &v)?,
+            None => parse_base_url("HN_API_URL", DEFAULT_HN_API_URL)?,
+        };
+
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("LOG_FORMAT", other, "expected json or pretty")),
+        };
+
+        let secs = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+            match get(var) {
+                Some(v) => Ok(Duration::from_secs(parse_num::<u64>(var, &v, 1, max)?)),
+                None => Ok(Duration::from_secs(default)),
+            }
+        };
+        let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", 20, 3_600)?;
+        let request_timeout = secs("REQUEST_TIMEOUT_SECS", 15, 600)?;
+        let list_ttl = match get("CACHE_LIST_TTL_SECS") {
+            Some(v) => Duration::from_secs(parse_num::<u64>("CACHE_LIST_TTL_SECS", &v, 0, 86_400)?),
+            None => Duration::from_secs(60),
+        };
+        let item_ttl = match get("CACHE_ITEM_TTL_SECS") {
+            Some(v) => Duration::from_secs(parse_num::<u64>("CACHE_ITEM_TTL_SECS", &v, 0, 86_400)?),
+            None => Duration::from_secs(300),
+        };
+        let upstream_timeout = match get("UPSTREAM_TIMEOUT_MS") {
+            Some(v) => Duration::from_millis(parse_num::<u64>("UPSTREAM_TIMEOUT_MS", &v, 1, 600_000)?),
+            None => Duration::from_millis(3_000),
+        };
+        if upstream_timeout >= request_timeout {
+            return Err(invalid(
+                "UPSTREAM_TIMEOUT_MS",
+                &upstream_timeout.as_millis().to_string(),
+                "must be shorter than REQUEST_TIMEOUT_SECS, so a stalled upstream still leaves time to answer",
+            ));
+        }
+        let cache_max_bytes = match get("CACHE_MAX_BYTES") {
+            Some(v) => parse_num::<u64>("CACHE_MAX_BYTES", &v, 1 << 20, 1 << 40)?,
+            None => 64 << 20,
+        };
+        let hsts = match get("HSTS_ENABLED").as_deref().map(str::trim) {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => return Err(invalid("HSTS_ENABLED", other, "expected true or false")),
+        };
+        let metrics_addr = match get("METRICS_ADDR") {
+            Some(v) if v.trim() == "off" => None,
+            Some(v) => Some(
+                v.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|_| invalid("METRICS_ADDR", &v, "expected IP:PORT or off"))?,
+            ),
+            None => Some(SocketAddr::from(([127, 0, 0, 1], 9100))),
+        };
+
+        Ok(Config {
+            site_addr,
+            hn_api_url,
+            log_format,
+            shutdown_grace,
+            request_timeout,
+            upstream_timeout,
+            list_ttl,
+            item_ttl,
+            cache_max_bytes,
+            hsts,
+            metrics_addr,
+        })
+    }
+}
+
+fn invalid(var: &'static str, value: &str, reason: &str) -> ConfigError {
+    ConfigError {
+        var,
+        value: value.chars().take(200).collect(),
+        reason: reason.to_string(),
+    }
+}
+
+fn parse_num<T: TryFrom<u64>>(var: &'static str, value: &str, min: u64, max: u64) -> Result<T, ConfigError> {
+    let reason = format!("expected a whole number from {min} to {max}");
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| invalid(var, value, &reason))
+}
+
+/// The API base: http(s) only, no credentials, no query; stored with a trailing slash so joins append.
+fn parse_base_url(var: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let mut url = Url::parse(value.trim()).map_err(|e| invalid(var, value, &format!("not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(var, value, "the scheme must be http or https"));
+    }
+    if url.host_str().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(var, value, "expected a host and no credentials"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(var, value, "expected no query or fragment"));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_sane() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!(c.site_addr, "127.0.0.1:3000".parse().unwrap());
+        assert_eq!(c.hn_api_url.as_str(), "https://hacker-news.firebaseio.com/v0/");
+        assert!(c.list_ttl < c.item_ttl, "lists expire sooner than items");
+        assert!(c.upstream_timeout < c.request_timeout);
+        assert!(!c.hsts);
+    }
+
+    #[test]
+    fn port_overrides_the_bind_port() {
+        let c = config(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080"), ("PORT", "9000")]).unwrap();
+        assert_eq!(c.site_addr, "0.0.0.0:9000".parse().unwrap());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (var, value) in [
+            ("PORT", "abc"),
+            ("PORT", "0"),
+            ("PORT", "70000"),
+            ("HN_API_URL", "ftp://x"),
+            ("HN_API_URL", "not a url"),
+            ("HN_API_URL", "http://user:pw@host/v0"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("LOG_FORMAT", "xml"),
+            ("SHUTDOWN_GRACE_SECS", "-5"),
+            ("HSTS_ENABLED", "yes please"),
+            ("METRICS_ADDR", "9100"),
+            ("CACHE_MAX_BYTES", "12"),
+            ("UPSTREAM_TIMEOUT_MS", "60000"),
+        ] {
+            let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
+            assert_eq!(err.var, var);
+            assert!(err.to_string().starts_with(&format!("invalid {var}=")), "{err}");
+        }
+    }
+
+    #[test]
+    fn base_url_gets_a_trailing_slash() {
+        let c = config(&[("HN_API_URL", "http://127.0.0.1:3100/v0")]).unwrap();
+        assert_eq!(c.hn_api_url.join("item/1.json").unwrap().as_str(), "http://127.0.0.1:3100/v0/item/1.json");
+    }
+}

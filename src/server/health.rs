@@ -1,0 +1,69 @@
+//! Liveness, readiness, the `healthcheck` subcommand, and the shutdown signal.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::config::Config;
+use super::state::AppState;
+
+/// Liveness: the process answers. Depends on nothing upstream.
+pub async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok\n")
+}
+
+/// Readiness: configured and listening, and not shutting down. Upstream trouble does not
+/// count: failing readiness on an HN outage would take every task out of the target group.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.is_ready() {
+        (StatusCode::OK, "ready\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+    }
+}
+
+/// Resolves on SIGTERM (what ECS sends) or SIGINT (Ctrl-C).
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => tracing::info!(signal = "SIGINT", "shutting down"),
+                    _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM; only SIGINT will stop the server");
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+/// `hn-reader healthcheck`: GET /healthz on our own port. For container health checks in an
+/// image without curl. Returns whether it answered 200.
+pub async fn run_healthcheck(config: &Config) -> Result<(), String> {
+    let mut addr = config.site_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .map_err(|e| format!("GET http://{addr}/healthz failed: {e}"))?;
+    if response.status() == StatusCode::OK {
+        Ok(())
+    } else {
+        Err(format!("GET http://{addr}/healthz answered {}", response.status()))
+    }
+}

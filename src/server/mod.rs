@@ -1,0 +1,62 @@
+//! Everything that only runs on the server.
+
+pub mod cache;
+pub mod config;
+pub mod fake_hn;
+pub mod health;
+pub mod hn;
+pub mod http;
+pub mod logging;
+pub mod sanitize;
+pub mod state;
+pub mod upstream;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use leptos::config::LeptosOptions;
+use tokio::net::TcpListener;
+
+use config::Config;
+use hn::HnService;
+use state::AppState;
+use upstream::HnClient;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("invalid LEPTOS_* setting: {0}")]
+    Leptos(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Reads the Leptos options from the environment (cargo-leptos and the Dockerfile set them).
+pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| StartError::Leptos(e.to_string()))?
+        .leptos_options;
+    options.site_addr = config.site_addr;
+    Ok(options)
+}
+
+/// Builds the shared state from validated configuration.
+pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
+    let client = HnClient::new(config.hn_api_url.clone(), config.upstream_timeout)
+        .map_err(|e| StartError::Client(e.to_string()))?;
+    let hn = HnService::new(client, config.list_ttl, config.item_ttl, config.cache_max_bytes);
+    Ok(AppState::new(Arc::new(config), leptos_options, hn))
+}
+
+/// Serves until SIGTERM or SIGINT, then drains in-flight requests within the grace period.
+pub async fn run(state: AppState) -> Result<(), StartError> {
+    let addr = state.config.site_addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+    let shutdown = health::shutdown_signal();
+    http::serve(listener, state, shutdown).await.map_err(StartError::Serve)
+}
