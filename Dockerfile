@@ -55,8 +55,11 @@ RUN cargo chef prepare --recipe-path recipe.json
 FROM toolchain AS builder
 SHELL ["/bin/bash", "-eo", "pipefail", "-c"]
 COPY --from=lockinfo /wasm-bindgen.version /wasm-bindgen.version
-RUN cargo install --locked wasm-bindgen-cli --version "$(cat /wasm-bindgen.version)" \
- && wasm-bindgen --version \
+# Like scripts/bootstrap.sh: wasm-bindgen-cli's own lockfile can name a crate version the
+# registry has since yanked; then it resolves afresh (still exactly this wasm-bindgen-cli).
+RUN { cargo install --locked wasm-bindgen-cli --version "$(cat /wasm-bindgen.version)" \
+      || cargo install wasm-bindgen-cli --version "$(cat /wasm-bindgen.version)"; } \
+ && test "$(wasm-bindgen --version | cut -d' ' -f2)" = "$(cat /wasm-bindgen.version)" \
  && rm -rf "$CARGO_HOME/registry" "$CARGO_HOME/git"
 # Dependency layer: recipe.json only changes when Cargo.toml/Cargo.lock change. The flags
 # mirror what cargo-leptos runs (Cargo.toml [package.metadata.leptos]): the server with
