@@ -41,13 +41,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// "Story | Hacker News". leptos_meta 0.8 writes the server-side `<title>` without escaping,
+/// and titles come from upstream, so the server escapes them here (the browser sets
+/// `document.title`, which needs no escaping).
+fn document_title(text: String) -> String {
+    let title = if text.is_empty() { "Hacker News".to_string() } else { format!("{text} | Hacker News") };
+    if cfg!(feature = "ssr") {
+        title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|text: String| {
-            if text.is_empty() { "Hacker News".to_string() } else { format!("{text} | Hacker News") }
-        } />
+        <Title formatter=document_title />
         <Router>
             <Header />
             <main id="main">

@@ -129,6 +129,12 @@ pub fn iso_date(unix: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// An RFC 3339 UTC timestamp ("2007-04-04T19:16:40Z"), for `<time datetime>`.
+pub fn iso_datetime(unix: i64) -> String {
+    let secs = unix.rem_euclid(86_400);
+    format!("{}T{:02}:{:02}:{:02}Z", iso_date(unix), secs / 3_600, secs % 3_600 / 60, secs % 60)
+}
+
 /// Set when a page was served from cache because Hacker News could not be reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staleness {
@@ -261,5 +267,7 @@ mod tests {
         assert_eq!(iso_date(0), "1970-01-01");
         assert_eq!(iso_date(1_175_714_200), "2007-04-04");
         assert_eq!(iso_date(951_782_400), "2000-02-29");
+        assert_eq!(iso_datetime(1_175_714_200), "2007-04-04T19:16:40Z");
+        assert_eq!(iso_datetime(-1), "1969-12-31T23:59:59Z");
     }
 }

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::model::{StorySummary, time_ago};
+use crate::model::{StorySummary, iso_datetime, time_ago};
 
 /// One numbered row of a story list.
 #[component]
@@ -24,13 +24,13 @@ pub fn StoryRow(story: StorySummary, rank: usize, now: i64) -> impl IntoView {
                 >
                     {story.title}
                 </a>
-                {story.domain.map(|domain| view! { <span class="domain">"(" {domain} ")"</span> })}
+                {story.domain.map(|domain| view! { <span class="domain">{format!("({domain})")}</span> })}
             </div>
             <div class="meta">
                 {(!story.is_job).then(|| view! { <span class="score">{points}</span> " by " })}
                 {story.by.map(|by| view! { <a href=format!("/user/{by}") class="author">{by.clone()}</a> " " })}
                 <a href=item_href.clone() class="age">
-                    <time datetime=story.time.to_string()>{time_ago(now, story.time)}</time>
+                    <time datetime=iso_datetime(story.time)>{time_ago(now, story.time)}</time>
                 </a>
                 {(!story.is_job).then(|| view! { " | " <a href=item_href class="comments">{comments}</a> })}
             </div>

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::get_item;
 use crate::components::{CommentThread, ErrorView, StaleNotice};
-use crate::model::{CommentState, ItemPage, time_ago};
+use crate::model::{CommentState, ItemPage, iso_datetime, time_ago};
 
 /// `/item/:id`: a story (or any item) and its whole comment tree.
 #[component]
@@ -43,13 +43,13 @@ fn Item(page: ItemPage) -> impl IntoView {
                     Some(url) => view! { <a href=url rel="noopener noreferrer nofollow">{heading}</a> }.into_any(),
                     None => heading.into_any(),
                 }}
-                {domain.map(|domain| view! { <span class="domain">"(" {domain} ")"</span> })}
+                {domain.map(|domain| view! { <span class="domain">{format!("({domain})")}</span> })}
             </h1>
             <p class="meta">
                 {format!("{score} points")}
                 {by.map(|by| view! { " by " <a href=format!("/user/{by}") class="author">{by.clone()}</a> })}
                 " "
-                <time datetime=time.to_string()>{time_ago(now, time)}</time>
+                <time datetime=iso_datetime(time)>{time_ago(now, time)}</time>
                 {format!(" | {comment_count} comments")}
                 " | "
                 <a href=format!("https://news.ycombinator.com/item?id={id}") rel="noopener">"on HN"</a>

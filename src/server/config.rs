@@ -90,6 +90,11 @@ impl Config {
             Some(other) => return Err(invalid("LOG_FORMAT", other, "expected json or pretty")),
         };
 
+        if let Some(filter) = get("RUST_LOG") {
+            tracing_subscriber::EnvFilter::try_new(&filter)
+                .map_err(|e| invalid("RUST_LOG", &filter, &format!("not a log filter ({e})")))?;
+        }
+
         let secs = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
             match get(var) {
                 Some(v) => Ok(Duration::from_secs(parse_num::<u64>(var, &v, 1, max)?)),
@@ -232,6 +237,7 @@ mod tests {
             ("METRICS_ADDR", "9100"),
             ("CACHE_MAX_BYTES", "12"),
             ("UPSTREAM_TIMEOUT_MS", "60000"),
+            ("RUST_LOG", "info,[=bad"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

@@ -255,7 +255,7 @@ fn flatten(
             id: item.id,
             depth,
             descendants: 0,
-            by: if state == CommentState::Live { item.by.clone() } else { None },
+            by: item.by.clone().filter(|by| state == CommentState::Live && is_valid_user_id(by)),
             time: item.time.unwrap_or(0),
             html: match state {
                 CommentState::Live => item.text.as_deref().map(clean_html).unwrap_or_default(),
@@ -290,7 +290,7 @@ fn summarize(item: &HnItem) -> StorySummary {
         domain: url.as_deref().and_then(display_domain),
         url,
         score: item.score.unwrap_or(0),
-        by: item.by.clone(),
+        by: item.by.clone().filter(|by| is_valid_user_id(by)),
         time: item.time.unwrap_or(0),
         comments: item.descendants.unwrap_or(0),
         is_job: item.kind == ItemKind::Job,

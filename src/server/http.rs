@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -21,6 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use super::health;
 use super::state::AppState;
 use crate::app::{App, shell};
+use crate::error::AppError;
 
 /// Hashed assets never change under their name.
 pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -33,6 +35,8 @@ pub const STALE_PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=5";
 pub const NO_STORE: &str = "no-store";
 /// Server-function arguments are a list kind, a page number or an id.
 pub const MAX_SERVER_FN_BODY_BYTES: usize = 16 * 1024;
+/// Error bodies are one short JSON object.
+const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
@@ -58,6 +62,7 @@ pub fn router(state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(RequestBodyLimitLayer::new(MAX_SERVER_FN_BODY_BYTES))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
 
@@ -77,6 +82,26 @@ async fn immutable_when_found(mut response: Response) -> Response {
     let value = if response.status().is_success() { IMMUTABLE_CACHE_CONTROL } else { NO_STORE };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
+}
+
+/// Server functions answer every error with 500; give it the status the error stands for
+/// (400 for bad arguments, 404, 502/503 for upstream trouble).
+async fn server_fn_error_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_SERVER_FN_ERROR_BYTES).await.unwrap_or_default();
+    if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
+        .ok()
+        .and_then(|err| StatusCode::from_u16(err.status_code()).ok())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Security headers on every response, and a cache policy where a handler set none.

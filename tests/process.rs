@@ -1,0 +1,120 @@
+//! The real binary: configuration errors, the healthcheck subcommand, and SIGTERM under load.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::server_binary;
+use hn_reader::server::fake_hn::FakeHn;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+fn base_command() -> Command {
+    let mut cmd = Command::new(server_binary());
+    cmd.env_clear()
+        .env("LEPTOS_OUTPUT_NAME", "hn-reader")
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .env("LEPTOS_ENV", "PROD")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("METRICS_ADDR", "off")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+#[tokio::test]
+async fn bad_configuration_exits_non_zero_with_one_line_naming_the_variable() {
+    for (var, value) in [("PORT", "abc"), ("HN_API_URL", "ftp://x"), ("SHUTDOWN_GRACE_SECS", "soon"), ("LEPTOS_SITE_ADDR", "nowhere")] {
+        let output = base_command().env(var, value).output().await.expect("run");
+        assert_eq!(output.status.code(), Some(2), "{var}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{var}: {stderr}");
+        assert!(stderr.starts_with(&format!("hn-reader: invalid {var}=")), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let unknown = base_command().arg("--frobnicate").output().await.expect("run");
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+/// Starts the server on a free port and returns it once it logs that it is listening.
+async fn start_server(fake: &FakeHn, extra: &[(&str, &str)]) -> (Child, u16, tokio::task::JoinHandle<Vec<String>>) {
+    let mut cmd = base_command();
+    cmd.env("LEPTOS_SITE_ADDR", "127.0.0.1:0").env("HN_API_URL", fake.base_url());
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("server did not start in time")
+            .expect("read stdout")
+            .expect("server exited before listening");
+        let log: serde_json::Value = serde_json::from_str(&line).expect("log lines are JSON");
+        if log["message"] == "listening" {
+            let addr: std::net::SocketAddr = log["addr"].as_str().unwrap().parse().unwrap();
+            break addr.port();
+        }
+    };
+    let rest = tokio::spawn(async move {
+        let mut all = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            all.push(line);
+        }
+        all
+    });
+    (child, port, rest)
+}
+
+fn sigterm(child: &Child) {
+    let pid = child.id().expect("pid").to_string();
+    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn the_healthcheck_subcommand_probes_the_running_server() {
+    let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let (child, port, _logs) = start_server(&fake, &[]).await;
+    let addr = format!("0.0.0.0:{port}");
+    let ok = base_command().env("LEPTOS_SITE_ADDR", &addr).arg("healthcheck").output().await.unwrap();
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    sigterm(&child);
+    let status = child.wait_with_output().await.unwrap().status;
+    assert_eq!(status.code(), Some(0));
+    let down = base_command().env("LEPTOS_SITE_ADDR", &addr).arg("healthcheck").output().await.unwrap();
+    assert_eq!(down.status.code(), Some(1), "nothing listens any more");
+}
+
+#[tokio::test]
+async fn sigterm_lets_every_in_flight_request_finish_then_exits_zero() {
+    let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    // Each upstream call takes 200 ms, so cold page views are in flight when SIGTERM lands.
+    fake.set_delay(Duration::from_millis(200));
+    let (child, port, logs) = start_server(&fake, &[("SHUTDOWN_GRACE_SECS", "20")]).await;
+    let client = reqwest::Client::new();
+    let paths: Vec<String> = (0..40).map(|i| format!("http://127.0.0.1:{port}/item/{}", 10_000 + i)).collect();
+    let in_flight: Vec<_> = paths.iter().map(|url| client.get(url).send()).collect();
+    let all = tokio::spawn(futures::future::join_all(in_flight));
+    // SIGTERM once the upstream has seen all 40 first calls: every view is then in progress.
+    while fake.calls() < 40 {
+        tokio::task::yield_now().await;
+    }
+    sigterm(&child);
+    let responses = all.await.unwrap();
+    for (response, path) in responses.into_iter().zip(&paths) {
+        let response = response.unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(response.status(), 200, "{path}");
+    }
+    let output = child.wait_with_output().await.unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let logs = logs.await.unwrap().join("\n");
+    assert!(logs.contains("SIGTERM"), "shutdown was not logged: {logs}");
+    assert!(!logs.contains("panicked"));
+}
