@@ -7,7 +7,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::Header;
 use crate::model::StoryKind;
-use crate::pages::{ItemView, NotFound, StoriesView, UserView};
+use crate::pages::{ItemView, NotFound, StatusView, StoriesView, UserView};
 
 /// Where the hashed stylesheet lives; the server reads it from cargo-leptos's hash file at start.
 #[derive(Clone, Debug)]
@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/jobs") view=|| view! { <StoriesView kind=StoryKind::Jobs /> } ssr=SsrMode::Async />
                     <Route path=path!("/item/:id") view=ItemView ssr=SsrMode::Async />
                     <Route path=path!("/user/:id") view=UserView ssr=SsrMode::Async />
+                    <Route path=path!("/status") view=StatusView ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="footer">

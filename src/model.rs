@@ -225,6 +225,73 @@ pub struct UserPage {
     pub stale: Option<Staleness>,
 }
 
+/// `/status` and `/status.json`: one entry per component.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StatusReport {
+    pub now: i64,
+    pub task: TaskStatus,
+    pub upstream: UpstreamStatus,
+    pub caches: Vec<CacheStatus>,
+    pub ecs: EcsStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TaskStatus {
+    pub version: String,
+    pub git_sha: String,
+    pub built_at: i64,
+    pub started_at: i64,
+    pub uptime_secs: u64,
+    pub ready: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamStatus {
+    pub base_url: String,
+    pub last_success: Option<i64>,
+    pub last_error: Option<UpstreamFailure>,
+    /// Over the most recent calls (see `recent_calls`).
+    pub latency_p50_ms: Option<f64>,
+    pub latency_p99_ms: Option<f64>,
+    pub recent_calls: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpstreamFailure {
+    pub at: i64,
+    pub error: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CacheStatus {
+    pub name: String,
+    pub entries: u64,
+    pub hits: u64,
+    pub misses: u64,
+    pub stale_served: u64,
+    pub hit_ratio: Option<f64>,
+}
+
+/// The task's identity from the ECS task metadata endpoint (v4).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum EcsStatus {
+    /// Not on ECS: no metadata endpoint configured.
+    NotOnEcs,
+    Unavailable(String),
+    Task { cluster: String, task_arn: String, availability_zone: String, launch_type: String },
+}
+
+/// The p-th percentile (0–100) of `samples`, nearest-rank.
+pub fn percentile(samples: &[f64], p: f64) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +327,15 @@ mod tests {
         assert_eq!(time_ago(now, now - 86_400), "1 day ago");
         assert_eq!(time_ago(now, now - 400 * 86_400), "1 year ago");
         assert_eq!(time_ago(now, i64::MIN), "292471208677 years ago");
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&samples, 50.0), Some(50.0));
+        assert_eq!(percentile(&samples, 99.0), Some(99.0));
+        assert_eq!(percentile(&[7.0], 99.0), Some(7.0));
+        assert_eq!(percentile(&[], 50.0), None);
     }
 
     #[test]

@@ -34,3 +34,12 @@ pub async fn get_user(id: String) -> Result<UserPage, AppError> {
     let result = crate::server::state::hn_service()?.user_page(&id).await;
     crate::server::state::respond(result, |page| page.stale.is_some())
 }
+
+#[server(prefix = "/api", endpoint = "status")]
+pub async fn get_status() -> Result<crate::model::StatusReport, AppError> {
+    let state = crate::server::state::app_state()?;
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    }
+    Ok(crate::server::status::report(&state).await)
+}

@@ -25,6 +25,8 @@ pub const ENV_VARS: &[&str] = &[
     "CACHE_LIST_TTL_SECS",
     "CACHE_ITEM_TTL_SECS",
     "CACHE_MAX_BYTES",
+    "UPSTREAM_BUDGET_MS",
+    "ECS_CONTAINER_METADATA_URI_V4",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -56,6 +58,10 @@ pub struct Config {
     pub cache_max_bytes: u64,
     pub hsts: bool,
     pub metrics_addr: Option<SocketAddr>,
+    /// Total upstream time one page may spend; past it the page shows what it has.
+    pub upstream_budget: Duration,
+    /// Set by ECS on every task; read for /status.
+    pub ecs_metadata_uri: Option<Url>,
 }
 
 impl Config {
@@ -122,6 +128,21 @@ impl Config {
                 "must be shorter than REQUEST_TIMEOUT_SECS, so a stalled upstream still leaves time to answer",
             ));
         }
+        let upstream_budget = match get("UPSTREAM_BUDGET_MS") {
+            Some(v) => Duration::from_millis(parse_num::<u64>("UPSTREAM_BUDGET_MS", &v, 1, 600_000)?),
+            None => Duration::from_millis(10_000),
+        };
+        if upstream_budget >= request_timeout {
+            return Err(invalid(
+                "UPSTREAM_BUDGET_MS",
+                &upstream_budget.as_millis().to_string(),
+                "must be shorter than REQUEST_TIMEOUT_SECS",
+            ));
+        }
+        let ecs_metadata_uri = match get("ECS_CONTAINER_METADATA_URI_V4") {
+            Some(v) => Some(parse_base_url("ECS_CONTAINER_METADATA_URI_V4", &v)?),
+            None => None,
+        };
         let cache_max_bytes = match get("CACHE_MAX_BYTES") {
             Some(v) => parse_num::<u64>("CACHE_MAX_BYTES", &v, 1 << 20, 1 << 40)?,
             None => 64 << 20,
@@ -153,6 +174,8 @@ impl Config {
             cache_max_bytes,
             hsts,
             metrics_addr,
+            upstream_budget,
+            ecs_metadata_uri,
         })
     }
 }
@@ -238,6 +261,8 @@ mod tests {
             ("CACHE_MAX_BYTES", "12"),
             ("UPSTREAM_TIMEOUT_MS", "60000"),
             ("RUST_LOG", "info,[=bad"),
+            ("UPSTREAM_BUDGET_MS", "20000"),
+            ("ECS_CONTAINER_METADATA_URI_V4", "file:///etc/passwd"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
+use tokio::time::{Instant, timeout_at};
 
 use super::cache::{Cached, CachePolicy, SwrCache};
 use super::sanitize::{clean_html, display_domain, safe_http_url};
@@ -32,6 +33,7 @@ pub struct HnService {
     lists: SwrCache<StoryKind, Arc<Vec<u64>>>,
     items: SwrCache<u64, ItemValue>,
     users: SwrCache<String, UserValue>,
+    budget: Duration,
 }
 
 /// Tracks the oldest stale piece that went into a page.
@@ -62,7 +64,7 @@ pub fn is_valid_user_id(id: &str) -> bool {
 }
 
 impl HnService {
-    pub fn new(client: HnClient, list_ttl: Duration, item_ttl: Duration, max_bytes: u64) -> HnService {
+    pub fn new(client: HnClient, list_ttl: Duration, item_ttl: Duration, max_bytes: u64, budget: Duration) -> HnService {
         let policy = |ttl: Duration| CachePolicy {
             ttl,
             revalidate_window: ttl,
@@ -78,7 +80,12 @@ impl HnService {
             users: SwrCache::new("users", policy(item_ttl), max_bytes / 16 * 3, |user| {
                 user.as_ref().map_or(16, |u| u.approx_bytes() as u32)
             }),
+            budget,
         }
+    }
+
+    pub fn upstream_status(&self) -> crate::model::UpstreamStatus {
+        self.client.status()
     }
 
     pub fn caches(&self) -> [(&'static str, &super::cache::CacheStats, u64); 3] {
@@ -89,24 +96,27 @@ impl HnService {
         ]
     }
 
-    async fn list(&self, kind: StoryKind) -> Result<Cached<Arc<Vec<u64>>>, UpstreamError> {
-        let client = self.client.clone();
-        self.lists
-            .get(kind, move || async move { client.story_ids(kind.api_name()).await.map(Arc::new) })
-            .await
+    /// When a page started now must stop waiting for the upstream.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.budget
     }
 
-    async fn item(&self, id: u64) -> Result<Cached<ItemValue>, UpstreamError> {
+    async fn list(&self, kind: StoryKind, deadline: Instant) -> Result<Cached<Arc<Vec<u64>>>, UpstreamError> {
         let client = self.client.clone();
-        self.items
-            .get(id, move || async move { client.item(id).await.map(|item| item.map(Arc::new)) })
-            .await
+        let load = self.lists.get(kind, move || async move { client.story_ids(kind.api_name()).await.map(Arc::new) });
+        timeout_at(deadline, load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))
+    }
+
+    async fn item(&self, id: u64, deadline: Instant) -> Result<Cached<ItemValue>, UpstreamError> {
+        let client = self.client.clone();
+        let load = self.items.get(id, move || async move { client.item(id).await.map(|item| item.map(Arc::new)) });
+        timeout_at(deadline, load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))
     }
 
     /// Items in order, fetched concurrently; each one that fails is `None`.
-    async fn items(&self, ids: &[u64], stale: &mut StaleTracker) -> Vec<(u64, Option<Arc<HnItem>>)> {
+    async fn items(&self, ids: &[u64], deadline: Instant, stale: &mut StaleTracker) -> Vec<(u64, Option<Arc<HnItem>>)> {
         let results: Vec<_> = stream::iter(ids.iter().copied())
-            .map(|id| async move { (id, self.item(id).await) })
+            .map(|id| async move { (id, self.item(id, deadline).await) })
             .buffered(FAN_OUT)
             .collect()
             .await;
@@ -124,12 +134,13 @@ impl HnService {
 
     pub async fn story_page(&self, kind: StoryKind, page: usize) -> Result<StoryPage, AppError> {
         let mut stale = StaleTracker::default();
-        let list = self.list(kind).await?;
+        let deadline = self.deadline();
+        let list = self.list(kind, deadline).await?;
         stale.note(&list);
         let ids = list.value;
         let range = page_range(page, ids.len()).map_err(|e| AppError::NotFound(e.to_string()))?;
         let first_rank = range.start + 1;
-        let fetched = self.items(&ids[range], &mut stale).await;
+        let fetched = self.items(&ids[range], deadline, &mut stale).await;
         let wanted = fetched.len();
         let stories: Vec<StorySummary> = fetched
             .into_iter()
@@ -154,12 +165,13 @@ impl HnService {
 
     pub async fn item_page(&self, id: u64) -> Result<ItemPage, AppError> {
         let mut stale = StaleTracker::default();
-        let root = self.item(id).await?;
+        let deadline = self.deadline();
+        let root = self.item(id, deadline).await?;
         stale.note(&root);
         let root = root
             .value
             .ok_or_else(|| AppError::NotFound(format!("item {id} does not exist")))?;
-        let (comments, truncated) = self.thread(&root, &mut stale).await;
+        let (comments, truncated) = self.thread(&root, deadline, &mut stale).await;
         let summary = summarize(&root);
         Ok(ItemPage {
             id: root.id,
@@ -180,13 +192,17 @@ impl HnService {
     }
 
     /// Loads the reply tree level by level (bounded fan-out, cycle-safe, capped), then flattens it.
-    async fn thread(&self, root: &HnItem, stale: &mut StaleTracker) -> (Vec<Comment>, bool) {
+    async fn thread(&self, root: &HnItem, deadline: Instant, stale: &mut StaleTracker) -> (Vec<Comment>, bool) {
         let mut seen: HashSet<u64> = HashSet::from([root.id]);
         let mut loaded: HashMap<u64, Option<Arc<HnItem>>> = HashMap::new();
         let mut level: Vec<u64> = root.kids.iter().copied().filter(|k| seen.insert(*k)).collect();
         let mut truncated = false;
         let mut depth = 0u16;
         while !level.is_empty() {
+            if Instant::now() >= deadline {
+                truncated = true;
+                break;
+            }
             if depth >= MAX_DEPTH || loaded.len() + level.len() > MAX_COMMENTS {
                 let room = MAX_COMMENTS.saturating_sub(loaded.len());
                 truncated = true;
@@ -195,7 +211,7 @@ impl HnService {
                 }
                 level.truncate(room);
             }
-            let fetched = self.items(&level, stale).await;
+            let fetched = self.items(&level, deadline, stale).await;
             let mut next = Vec::new();
             for (id, item) in fetched {
                 match &item {
@@ -218,10 +234,8 @@ impl HnService {
         }
         let client = self.client.clone();
         let key = id.to_string();
-        let cached = self
-            .users
-            .get(key.clone(), move || async move { client.user(&key).await.map(|u| u.map(Arc::new)) })
-            .await?;
+        let load = self.users.get(key.clone(), move || async move { client.user(&key).await.map(|u| u.map(Arc::new)) });
+        let cached = timeout_at(self.deadline(), load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))?;
         let mut stale = StaleTracker::default();
         stale.note(&cached);
         let user = cached.value.ok_or_else(|| AppError::NotFound(format!("there is no user {id:?}")))?;

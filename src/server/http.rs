@@ -1,15 +1,17 @@
-//! The HTTP stack: routes, static files, headers, limits, and serving with graceful shutdown.
+//! The HTTP stack: routes, static files, limits, and serving with graceful shutdown.
 
 use std::future::Future;
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::Response;
 use axum::routing::get;
-use axum::serve::ListenerExt;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -19,10 +21,10 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
-use super::health;
+use super::middleware::{access_log, response_headers, server_fn_error_status};
 use super::state::AppState;
+use super::{health, status};
 use crate::app::{App, shell};
-use crate::error::AppError;
 
 /// Hashed assets never change under their name.
 pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -35,8 +37,13 @@ pub const STALE_PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=5";
 pub const NO_STORE: &str = "no-store";
 /// Server-function arguments are a list kind, a page number or an id.
 pub const MAX_SERVER_FN_BODY_BYTES: usize = 16 * 1024;
+/// Request heads (request line and headers) larger than this get 431.
+pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// A client must finish sending a request head within this, or the connection is closed.
+/// Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(65);
 /// Error bodies are one short JSON object.
-const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
+pub const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
@@ -69,8 +76,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/status.json", get(status::status_json))
         .merge(assets)
         .merge(pages)
+        .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(state.clone(), response_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
@@ -81,68 +90,6 @@ pub fn router(state: AppState) -> Router {
 async fn immutable_when_found(mut response: Response) -> Response {
     let value = if response.status().is_success() { IMMUTABLE_CACHE_CONTROL } else { NO_STORE };
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    response
-}
-
-/// Server functions answer every error with 500; give it the status the error stands for
-/// (400 for bad arguments, 404, 502/503 for upstream trouble).
-async fn server_fn_error_status(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
-    {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_SERVER_FN_ERROR_BYTES).await.unwrap_or_default();
-    if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
-        .ok()
-        .and_then(|err| StatusCode::from_u16(err.status_code()).ok())
-    {
-        parts.status = status;
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
-
-/// Security headers on every response, and a cache policy where a handler set none.
-async fn response_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let mut response = next.run(request).await;
-    let status = response.status();
-    let headers = response.headers_mut();
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if method == Method::GET && is_html && (status.is_success() || status == StatusCode::NOT_FOUND) {
-            PAGE_CACHE_CONTROL
-        } else {
-            NO_STORE
-        };
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // Pages set their own, with the nonce; anything else may load nothing at all.
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
-        );
-    }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    headers.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
-    );
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    if state.config.hsts {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
     response
 }
 
@@ -171,6 +118,9 @@ pub fn page_csp(nonce: &str, connect_src_extra: &str) -> String {
 
 /// Serves `state` on `listener` until `shutdown` resolves, then stops accepting, turns
 /// readiness off, and gives in-flight requests up to the grace period to finish.
+///
+/// hyper-util directly rather than `axum::serve`, for what the latter does not set: a header
+/// read timeout (slow clients cannot hold a connection open forever) and a head size limit.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -179,40 +129,54 @@ pub async fn serve(
     let grace = state.config.shutdown_grace;
     let local_addr = listener.local_addr()?;
     let app = router(state.clone());
-    let (draining_tx, draining_rx) = tokio::sync::watch::channel(false);
-    let signal = {
-        let state = state.clone();
-        async move {
-            shutdown.await;
-            state.set_draining();
-            let _ = draining_tx.send(true);
-        }
-    };
-    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall larger responses.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
+    let mut builder = ConnBuilder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES);
+    builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEAD_BYTES as u32);
+    let connections = GracefulShutdown::new();
+    tracing::info!(addr = %local_addr, "listening");
+
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs stall larger responses.
+        if let Err(err) = stream.set_nodelay(true) {
             tracing::warn!(error = %err, "cannot set TCP_NODELAY");
         }
-    });
-    let server = axum::serve(listener, app.into_make_service()).with_graceful_shutdown(signal);
-    tracing::info!(addr = %local_addr, "listening");
-    let mut draining = draining_rx;
-    let deadline = async move {
-        while !*draining.borrow_and_update() {
-            if draining.changed().await.is_err() {
-                return std::future::pending::<()>().await;
+        let service = TowerToHyperService::new(app.clone());
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
             }
-        }
-        tokio::time::sleep(grace).await;
-    };
+        });
+    }
+
+    drop(listener);
+    state.set_draining();
+    tracing::info!(grace_secs = grace.as_secs(), "draining in-flight requests");
     tokio::select! {
-        result = server => {
+        () = connections.shutdown() => {
             tracing::info!("all connections closed; exiting");
-            result
         }
-        () = deadline => {
+        () = tokio::time::sleep(grace) => {
             tracing::warn!(grace_secs = grace.as_secs(), "grace period over; exiting with requests still open");
-            Ok(())
         }
     }
+    Ok(())
 }

@@ -7,8 +7,11 @@ pub mod health;
 pub mod hn;
 pub mod http;
 pub mod logging;
+pub mod metrics;
+pub mod middleware;
 pub mod sanitize;
 pub mod state;
+pub mod status;
 pub mod upstream;
 
 use std::net::SocketAddr;
@@ -49,14 +52,26 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
     let client = HnClient::new(config.hn_api_url.clone(), config.upstream_timeout)
         .map_err(|e| StartError::Client(e.to_string()))?;
-    let hn = HnService::new(client, config.list_ttl, config.item_ttl, config.cache_max_bytes);
+    let hn = HnService::new(client, config.list_ttl, config.item_ttl, config.cache_max_bytes, config.upstream_budget);
     Ok(AppState::new(Arc::new(config), leptos_options, hn))
 }
 
 /// Serves until SIGTERM or SIGINT, then drains in-flight requests within the grace period.
+/// Metrics, when enabled, get their own listener.
 pub async fn run(state: AppState) -> Result<(), StartError> {
     let addr = state.config.site_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        let metrics_listener =
+            TcpListener::bind(metrics_addr).await.map_err(|source| StartError::Bind { addr: metrics_addr, source })?;
+        tracing::info!(addr = %metrics_addr, "metrics listening");
+        let metrics_state = state.clone();
+        tokio::spawn(async move {
+            if let Err(err) = metrics::serve(metrics_listener, metrics_state).await {
+                tracing::error!(error = %err, "metrics listener stopped");
+            }
+        });
+    }
     let shutdown = health::shutdown_signal();
     http::serve(listener, state, shutdown).await.map_err(StartError::Serve)
 }

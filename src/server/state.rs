@@ -11,6 +11,7 @@ use leptos::prelude::*;
 
 use super::config::Config;
 use super::hn::HnService;
+use super::status::EcsMetadata;
 use crate::app::StylesheetHref;
 use crate::error::AppError;
 
@@ -20,8 +21,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub hn: HnService,
     pub stylesheet: StylesheetHref,
+    pub ecs: Arc<EcsMetadata>,
     ready: Arc<AtomicBool>,
     pub started: Instant,
+    pub started_unix: i64,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -34,12 +37,14 @@ impl AppState {
     pub fn new(config: Arc<Config>, leptos_options: LeptosOptions, hn: HnService) -> AppState {
         let stylesheet = StylesheetHref(stylesheet_href(&leptos_options));
         AppState {
+            ecs: Arc::new(EcsMetadata::new(config.ecs_metadata_uri.clone())),
             config,
             leptos_options,
             hn,
             stylesheet,
             ready: Arc::new(AtomicBool::new(true)),
             started: Instant::now(),
+            started_unix: super::hn::unix_now(),
         }
     }
 
@@ -79,11 +84,14 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
     }
 }
 
+/// The app state, from the request's context.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Transport("server state missing from context".into()))
+}
+
 /// The HN service, from the request's context.
 pub fn hn_service() -> Result<HnService, AppError> {
-    use_context::<AppState>()
-        .map(|state| state.hn)
-        .ok_or_else(|| AppError::Transport("server state missing from context".into()))
+    app_state().map(|state| state.hn)
 }
 
 /// Gives the response the status of `result`, and a short CDN lifetime when the data is stale.

@@ -2,12 +2,18 @@
 
 pub mod model;
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use url::Url;
 
 use crate::error::AppError;
+use crate::model::{UpstreamFailure, UpstreamStatus, percentile};
 use model::{HnItem, HnUser, ModelError};
+
+/// Calls kept for the latency percentiles on /status.
+const RECENT_CALLS: usize = 512;
 
 /// Largest response body we read; a bigger document is refused, not buffered.
 pub const MAX_BODY_BYTES: usize = 2 << 20;
@@ -60,11 +66,53 @@ impl From<UpstreamError> for AppError {
     }
 }
 
+/// What /status reports about the upstream: last success, last error, recent latencies.
+#[derive(Default)]
+pub struct UpstreamStats {
+    inner: Mutex<StatsInner>,
+}
+
+#[derive(Default)]
+struct StatsInner {
+    last_success: Option<i64>,
+    last_error: Option<UpstreamFailure>,
+    recent_ms: VecDeque<f64>,
+}
+
+impl UpstreamStats {
+    fn record(&self, latency_ms: f64, error: Option<&UpstreamError>) {
+        let now = crate::server::hn::unix_now();
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.recent_ms.len() == RECENT_CALLS {
+            inner.recent_ms.pop_front();
+        }
+        inner.recent_ms.push_back(latency_ms);
+        match error {
+            None => inner.last_success = Some(now),
+            Some(err) => inner.last_error = Some(UpstreamFailure { at: now, error: err.to_string() }),
+        }
+    }
+
+    pub fn snapshot(&self, base_url: &Url) -> UpstreamStatus {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let recent: Vec<f64> = inner.recent_ms.iter().copied().collect();
+        UpstreamStatus {
+            base_url: base_url.to_string(),
+            last_success: inner.last_success,
+            last_error: inner.last_error.clone(),
+            latency_p50_ms: percentile(&recent, 50.0),
+            latency_p99_ms: percentile(&recent, 99.0),
+            recent_calls: recent.len(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct HnClient {
     http: reqwest::Client,
     base: Url,
     timeout: Duration,
+    stats: Arc<UpstreamStats>,
 }
 
 impl HnClient {
@@ -77,7 +125,11 @@ impl HnClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| UpstreamError::Transport(e.to_string()))?;
-        Ok(HnClient { http, base, timeout })
+        Ok(HnClient { http, base, timeout, stats: Arc::default() })
+    }
+
+    pub fn status(&self) -> UpstreamStatus {
+        self.stats.snapshot(&self.base)
     }
 
     pub async fn story_ids(&self, list_name: &str) -> Result<Vec<u64>, UpstreamError> {
@@ -104,7 +156,12 @@ impl HnClient {
             .map_err(|e| UpstreamError::Transport(format!("bad path {path:?}: {e}")))?;
         let started = Instant::now();
         let result = self.fetch(url).await;
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let elapsed = started.elapsed();
+        let latency_ms = elapsed.as_secs_f64() * 1000.0;
+        let outcome = result.as_ref().err().map_or("ok", UpstreamError::kind);
+        self.stats.record(latency_ms, result.as_ref().err());
+        metrics::counter!("hn_upstream_requests_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("hn_upstream_request_duration_seconds", "outcome" => outcome).record(elapsed.as_secs_f64());
         match &result {
             Ok(body) => tracing::debug!(path, latency_ms, bytes = body.len(), outcome = "ok", "upstream call"),
             Err(err) => tracing::warn!(path, latency_ms, outcome = err.kind(), error = %err, "upstream call failed"),

@@ -1,0 +1,76 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::get_status;
+use crate::components::ErrorView;
+use crate::model::{EcsStatus, StatusReport, iso_datetime, time_ago};
+
+/// `/status`: one row per component, for humans. Machines read `/status.json`.
+#[component]
+pub fn StatusView() -> impl IntoView {
+    let report = Resource::new(|| (), |()| get_status());
+    view! {
+        <Title text="Status" />
+        <h1>"Status"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(report) => view! { <StatusTable report /> }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <p><a href="/status.json">"Machine-readable status"</a></p>
+    }
+}
+
+#[component]
+fn StatusTable(report: StatusReport) -> impl IntoView {
+    let StatusReport { now, task, upstream, caches, ecs } = report;
+    let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
+    let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} ms"));
+    let task_row = format!(
+        "version {} ({}), built {}, up {} s{}",
+        task.version,
+        task.git_sha,
+        iso_datetime(task.built_at),
+        task.uptime_secs,
+        if task.ready { "" } else { ", draining" }
+    );
+    let upstream_ok = upstream.last_error.as_ref().is_none_or(|err| upstream.last_success.is_some_and(|ok| ok >= err.at));
+    let upstream_row = format!(
+        "{}: last success {}, last error {}; p50 {}, p99 {} over {} calls",
+        upstream.base_url,
+        ago(upstream.last_success),
+        upstream.last_error.as_ref().map_or_else(|| "never".to_string(), |err| format!("{} ({})", time_ago(now, err.at), err.error)),
+        ms(upstream.latency_p50_ms),
+        ms(upstream.latency_p99_ms),
+        upstream.recent_calls
+    );
+    let cache_rows = caches
+        .into_iter()
+        .map(|cache| {
+            let ratio = cache.hit_ratio.map_or_else(|| "–".to_string(), |r| format!("{:.0}%", r * 100.0));
+            let details = format!("{} entries, hit ratio {ratio}, {} served stale", cache.entries, cache.stale_served);
+            view! { <tr><th scope="row">{format!("Cache: {}", cache.name)}</th><td>"OK"</td><td>{details}</td></tr> }
+        })
+        .collect_view();
+    let (ecs_state, ecs_row) = match ecs {
+        EcsStatus::NotOnEcs => ("n/a", "not running on ECS".to_string()),
+        EcsStatus::Unavailable(err) => ("Unknown", err),
+        EcsStatus::Task { cluster, task_arn, availability_zone, launch_type } => {
+            ("OK", format!("{launch_type} task {task_arn} in cluster {cluster}, {availability_zone}"))
+        }
+    };
+    view! {
+        <table class="status">
+            <thead><tr><th scope="col">"Component"</th><th scope="col">"State"</th><th scope="col">"Details"</th></tr></thead>
+            <tbody>
+                <tr><th scope="row">"This task"</th><td>{if task.ready { "OK" } else { "Draining" }}</td><td>{task_row}</td></tr>
+                <tr><th scope="row">"Hacker News API"</th><td>{if upstream_ok { "OK" } else { "Failing" }}</td><td>{upstream_row}</td></tr>
+                {cache_rows}
+                <tr><th scope="row">"ECS task"</th><td>{ecs_state}</td><td>{ecs_row}</td></tr>
+            </tbody>
+        </table>
+    }
+}

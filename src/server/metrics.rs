@@ -1,0 +1,62 @@
+//! Prometheus metrics, served on their own loopback listener (METRICS_ADDR), never on the
+//! public port: the ALB and CloudFront only reach the app port.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+
+use super::state::AppState;
+
+pub const GIT_SHA: &str = env!("HN_GIT_SHA");
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Latency buckets in seconds: sub-millisecond cache hits to multi-second upstream stalls.
+const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The process-wide recorder; installed on first use (tests start several apps per process).
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".to_string()), LATENCY_BUCKETS)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("a metrics recorder was already installed; /metrics may be empty");
+        }
+        metrics::gauge!("hn_build_info", "version" => VERSION, "git_sha" => GIT_SHA).set(1.0);
+        handle
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(render)).with_state(state)
+}
+
+async fn render(State(state): State<AppState>) -> Response {
+    for (name, stats, entries) in state.hn.caches() {
+        use std::sync::atomic::Ordering::Relaxed;
+        metrics::gauge!("hn_cache_entries", "cache" => name).set(entries as f64);
+        metrics::counter!("hn_cache_hits_total", "cache" => name).absolute(stats.hits.load(Relaxed));
+        metrics::counter!("hn_cache_misses_total", "cache" => name).absolute(stats.misses.load(Relaxed));
+        metrics::counter!("hn_cache_stale_served_total", "cache" => name).absolute(stats.stale_served.load(Relaxed));
+    }
+    let mut response = handle().render().into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response
+}
+
+/// Serves /metrics on `listener` until the runtime stops.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    handle();
+    axum::serve(listener, router(state)).await
+}

@@ -1,0 +1,99 @@
+//! The status report behind /status and /status.json: this task, the upstream, the caches,
+//! and the task's identity on ECS.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::hn::unix_now;
+use super::metrics::{GIT_SHA, VERSION};
+use super::state::AppState;
+use crate::model::{CacheStatus, EcsStatus, StatusReport, TaskStatus};
+
+/// Reads the task metadata endpoint v4 (`$ECS_CONTAINER_METADATA_URI_V4/task`) once it answers.
+pub struct EcsMetadata {
+    uri: Option<Url>,
+    task: OnceCell<EcsStatus>,
+}
+
+impl EcsMetadata {
+    pub fn new(uri: Option<Url>) -> EcsMetadata {
+        EcsMetadata { uri, task: OnceCell::new() }
+    }
+
+    pub async fn status(&self) -> EcsStatus {
+        let Some(uri) = &self.uri else { return EcsStatus::NotOnEcs };
+        // A failure is not cached: the next status request tries again.
+        match self.task.get_or_try_init(|| fetch_task(uri)).await {
+            Ok(task) => task.clone(),
+            Err(err) => EcsStatus::Unavailable(err),
+        }
+    }
+}
+
+async fn fetch_task(uri: &Url) -> Result<EcsStatus, String> {
+    let url = format!("{}/task", uri.as_str().trim_end_matches('/'));
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
+    let response = client.get(&url).send().await.map_err(|e| format!("task metadata: {e}"))?;
+    if !response.status().is_success() {
+        return Err(format!("task metadata answered {}", response.status()));
+    }
+    let bytes = response.bytes().await.map_err(|e| format!("task metadata: {e}"))?;
+    let body: Value = serde_json::from_slice(&bytes).map_err(|e| format!("task metadata is not JSON: {e}"))?;
+    let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("unknown").to_string();
+    Ok(EcsStatus::Task {
+        cluster: field("Cluster"),
+        task_arn: field("TaskARN"),
+        availability_zone: field("AvailabilityZone"),
+        launch_type: field("LaunchType"),
+    })
+}
+
+pub async fn report(state: &AppState) -> StatusReport {
+    let now = unix_now();
+    let caches = state
+        .hn
+        .caches()
+        .into_iter()
+        .map(|(name, stats, entries)| {
+            use std::sync::atomic::Ordering::Relaxed;
+            let hits = stats.hits.load(Relaxed);
+            let misses = stats.misses.load(Relaxed);
+            CacheStatus {
+                name: name.to_string(),
+                entries,
+                hits,
+                misses,
+                stale_served: stats.stale_served.load(Relaxed),
+                hit_ratio: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
+            }
+        })
+        .collect();
+    StatusReport {
+        now,
+        task: TaskStatus {
+            version: VERSION.to_string(),
+            git_sha: GIT_SHA.to_string(),
+            built_at: env!("HN_BUILD_UNIX").parse().unwrap_or(0),
+            started_at: state.started_unix,
+            uptime_secs: state.started.elapsed().as_secs(),
+            ready: state.is_ready(),
+        },
+        upstream: state.hn.upstream_status(),
+        caches,
+        ecs: state.ecs.status().await,
+    }
+}
+
+/// `GET /status.json`
+pub async fn status_json(State(state): State<AppState>) -> Response {
+    let mut response = Json(report(&state).await).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
