@@ -498,8 +498,10 @@ def run(a, df: dfp.Dockerfile, r: Results, tmp: Path, target_dir: Path, fake_hn:
         wasm = sorted(p.name for p in pkg.glob("*.wasm") if re.fullmatch(rf"{out_name}\.[A-Za-z0-9_-]+\.wasm", p.name))
         js = sorted(p.name for p in pkg.glob("*.js") if re.fullmatch(rf"{out_name}\.[A-Za-z0-9_-]+\.js", p.name))
         r.check(len(wasm) == 1, "staged site has one hashed .wasm", f"{wasm} in {pkg}")
-        if js:
-            r.check(js[0] in page, "HTML references the hashed JS (hash file read)", js[0])
+        css = sorted(p.name for p in pkg.glob("*.css") if re.fullmatch(rf"{out_name}\.[A-Za-z0-9_-]+\.css", p.name))
+        for names, kind in ((js, "JS"), (css, "CSS")):
+            if names:
+                r.check(names[0] in page, f"HTML references the hashed {kind} (hash file read)", names[0])
         if wasm:
             name = wasm[0]
             r.check((pkg / f"{name}.br").exists(), "precompressed .br sibling staged", f"{name}.br")

@@ -23,7 +23,7 @@ class H(http.server.BaseHTTPRequestHandler):
         ids = json.load(urllib.request.urlopen(api + "/topstories.json"))
         if self.path.startswith("/item/"): ids = [int(self.path.split("/")[-1])]
         items = [json.load(urllib.request.urlopen(f"{api}/item/{i}.json")) for i in ids]
-        self.send(200, ("<html><script src='/pkg/hn-reader.%s.js'></script>" % hashes["js"] + "".join(f"<li>{html.escape(i['title'])}</li>" for i in items)).encode())
+        self.send(200, ("<html><link rel='stylesheet' href='/pkg/hn-reader.%s.css'><script src='/pkg/hn-reader.%s.js'></script>" % (hashes["css"], hashes["js"]) + "".join(f"<li>{html.escape(i['title'])}</li>" for i in items)).encode())
 srv = http.server.ThreadingHTTPServer((host,int(port)),H)
 signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=srv.shutdown).start())
 print(json.dumps({"msg":"listening"}), flush=True)
