@@ -222,6 +222,38 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+# What gcr.io/distroless/cc-debian12 provides: glibc 2.36 (libc, libm, ...), libgcc_s,
+# libstdc++, libgomp and OpenSSL 3 (from Debian 12's packages).
+DISTROLESS_CC_LIBS = {
+    "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1", "libutil.so.1",
+    "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libgcc_s.so.1", "libstdc++.so.6",
+    "libgomp.so.1", "libssl.so.3", "libcrypto.so.3",
+}
+DEBIAN12_GLIBC = (2, 36)
+
+
+def check_runtime_libs(binary: Path, base: str, r: Results) -> None:
+    """The binary must load on the runtime base: only its shared libraries, glibc <= 2.36."""
+    if "distroless/cc-debian12" not in base:
+        r.note(f"runtime base {base}: shared-library check skipped (only knows distroless cc-debian12)")
+        return
+    if not shutil.which("objdump"):
+        r.note("objdump (binutils) not found: shared-library check skipped")
+        return
+    with open(binary, "rb") as f:
+        if f.read(4) != b"\x7fELF":
+            r.note(f"{binary.name} is not an ELF file: shared-library check skipped")
+            return
+    dyn = subprocess.run(["objdump", "-p", str(binary)], capture_output=True, text=True).stdout
+    needed = set(re.findall(r"^\s*NEEDED\s+(\S+)", dyn, re.M))
+    extra = sorted(needed - DISTROLESS_CC_LIBS)
+    r.check(not extra, "binary needs only libraries the distroless cc base has", f"NEEDED {sorted(needed)}" + (f", missing {extra}" if extra else ""))
+    syms = subprocess.run(["objdump", "-T", str(binary)], capture_output=True, text=True).stdout
+    versions = {tuple(int(x) for x in v.split(".")) for v in re.findall(r"GLIBC_([0-9]+(?:\.[0-9]+)+)", syms)}
+    newest = max(versions, default=(0,))
+    r.check(newest <= DEBIAN12_GLIBC, "binary's glibc symbols fit Debian 12 (glibc 2.36)", "GLIBC_" + ".".join(map(str, newest)))
+
+
 # --------------------------------------------------------------------------- HTTP
 
 
@@ -393,6 +425,7 @@ def run(a, df: dfp.Dockerfile, r: Results, tmp: Path, target_dir: Path, fake_hn:
         print(f"== staging the image layout under {root}")
         if not stage_tree(df, root, target_dir, r):
             return r.summary()
+        check_runtime_libs(staged(root, final.entrypoint.argv[0]), final.base, r)
         payload = sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
         r.note(f"image payload staged: {payload / 1e6:.1f} MB; estimated image = that + the distroless "
                f"cc-debian12 base (~23 MB uncompressed, an assumption: check with `docker image inspect`)")
