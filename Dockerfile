@@ -71,11 +71,15 @@ RUN cargo chef cook --locked --release --no-default-features --features ssr \
  && cargo chef cook --locked --profile wasm-release --target wasm32-unknown-unknown \
       --target-dir target/front --no-default-features --features hydrate \
       --recipe-path recipe.json
+# build.rs stamps HN_GIT_SHA/HN_BUILD_UNIX from these (there is no .git in the context).
+# Declared after the dependency layer, so a new commit does not invalidate it.
+ARG GIT_SHA=unknown
+ARG SOURCE_DATE_EPOCH
 COPY . .
 RUN cargo leptos build --release --precompress \
  && test -x target/release/hn-reader \
  && test -s target/release/hash.txt \
- && compgen -G 'target/site/pkg/hn-reader.*.wasm.br' > /dev/null
+ && test -n "$(find target/site/pkg -name 'hn-reader.*.wasm.br')"
 
 FROM gcr.io/distroless/cc-debian12:nonroot AS runtime
 ARG SOURCE_URL=https://github.com/hn-reader/hn-reader

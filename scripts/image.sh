@@ -45,6 +45,8 @@ build() {
   DOCKER_BUILDKIT=1 docker build \
     --platform "$platform" \
     --build-arg "REVISION=${sha}${dirty}" \
+    --build-arg "GIT_SHA=${sha:0:12}${dirty}" \
+    --build-arg "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)" \
     --build-arg "VERSION=${version}" \
     --build-arg "SOURCE_URL=${source_url}" \
     --tag "${name}:${tag}" \
