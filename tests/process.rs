@@ -114,7 +114,24 @@ async fn sigterm_lets_every_in_flight_request_finish_then_exits_zero() {
     }
     let output = child.wait_with_output().await.unwrap();
     assert_eq!(output.status.code(), Some(0));
-    let logs = logs.await.unwrap().join("\n");
+    let lines = logs.await.unwrap();
+    let logs = lines.join("\n");
     assert!(logs.contains("SIGTERM"), "shutdown was not logged: {logs}");
     assert!(!logs.contains("panicked"));
+    // One access-log line per request, with the route template rather than the raw path.
+    let access: Vec<serde_json::Value> = lines
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|log| log["message"] == "request")
+        .collect();
+    assert_eq!(access.len(), 40, "{logs}");
+    for log in &access {
+        assert_eq!(log["route"], "/item/{id}");
+        assert_eq!(log["method"], "GET");
+        assert_eq!(log["status"], 200);
+        assert_eq!(log["level"], "INFO");
+        assert!(log["latency_ms"].as_f64().is_some_and(|ms| ms > 0.0));
+        assert!(log["request_id"].as_str().is_some_and(|id| id.len() == 36));
+        assert!(log["timestamp"].is_string());
+    }
 }

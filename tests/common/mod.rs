@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use hn_reader::server::config::Config;
 use hn_reader::server::fake_hn::FakeHn;
-use hn_reader::server::{build_state, http};
+use hn_reader::server::state::AppState;
+use hn_reader::server::{build_state, http, metrics};
 use leptos::config::{Env, LeptosOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -17,6 +18,9 @@ pub const WASM_BYTES: &[u8] = b"\0asm fake wasm module for tests";
 
 pub struct TestApp {
     pub url: String,
+    /// The separate metrics listener.
+    pub metrics_url: String,
+    pub state: AppState,
     pub fake: FakeHn,
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -74,12 +78,17 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
         .build();
     let url = format!("http://{}", config.site_addr);
     let state = build_state(config, options).expect("state");
+    let metrics_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind metrics");
+    let metrics_url = format!("http://{}", metrics_listener.local_addr().unwrap());
+    tokio::spawn(metrics::serve(metrics_listener, state.clone()));
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(http::serve(listener, state, async move {
+    let server = tokio::spawn(http::serve(listener, state.clone(), async move {
         let _ = rx.await;
     }));
     TestApp {
         url,
+        metrics_url,
+        state,
         fake,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         shutdown: Some(tx),

@@ -1,0 +1,218 @@
+//! What operators rely on: security headers, request ids, readiness, metrics, status, limits.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::Json;
+use axum::routing::get;
+use common::{WASM_ASSET, spawn_app, spawn_app_with};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The headers every response carries, whatever it is.
+const COMMON_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+];
+const LOCKED_DOWN_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+fn assert_common_headers(what: &str, response: &reqwest::Response) {
+    for (name, value) in COMMON_HEADERS {
+        assert_eq!(response.headers().get(*name).and_then(|v| v.to_str().ok()), Some(*value), "{what}: {name}");
+    }
+    assert!(response.headers().contains_key("x-request-id"), "{what}: x-request-id");
+}
+
+/// The page CSP with its nonce replaced by N.
+fn csp_shape(response: &reqwest::Response) -> String {
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let start = csp.find("'nonce-").expect("nonce") + "'nonce-".len();
+    let end = start + csp[start..].find('\'').unwrap();
+    let nonce = &csp[start..end];
+    assert!(nonce.len() >= 22 && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    csp.replace(nonce, "N")
+}
+
+const PAGE_CSP: &str = "default-src 'self'; script-src 'nonce-N' 'strict-dynamic' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+#[tokio::test]
+async fn security_headers_are_exact_on_every_kind_of_response() {
+    let app = spawn_app_with(|c| c.hsts = true).await;
+
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert_common_headers("page", &page);
+    assert_eq!(csp_shape(&page), PAGE_CSP);
+    let first_csp = page.headers()["content-security-policy"].clone();
+    let html = page.text().await.unwrap();
+    let again = app.get("/").await;
+    assert_ne!(again.headers()["content-security-policy"], first_csp, "the nonce is per request");
+    assert!(html.contains(r#"<script type="module" nonce=""#), "the hydration script carries the nonce");
+
+    let not_found = app.get("/no/such/page").await;
+    assert_eq!(not_found.status(), 404);
+    assert_common_headers("error page", &not_found);
+    assert_eq!(csp_shape(&not_found), PAGE_CSP);
+
+    let asset = app.client.get(format!("{}/pkg/{WASM_ASSET}", app.url)).header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(asset.status(), 200);
+    assert_common_headers("asset", &asset);
+    assert_eq!(asset.headers()["content-security-policy"], LOCKED_DOWN_CSP);
+
+    let server_fn = app
+        .client
+        .post(format!("{}/api/stories", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("kind=Top")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(server_fn.status(), 200);
+    assert_common_headers("server function", &server_fn);
+    assert_eq!(server_fn.headers()["content-security-policy"], LOCKED_DOWN_CSP);
+    assert_eq!(server_fn.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn hsts_is_off_unless_configured() {
+    let app = spawn_app().await;
+    assert!(app.get("/").await.headers().get("strict-transport-security").is_none());
+}
+
+#[tokio::test]
+async fn request_ids_are_taken_from_the_caller_or_the_alb_or_generated() {
+    let app = spawn_app().await;
+    let with = |name: &'static str, value: &'static str| {
+        app.client.get(format!("{}/healthz", app.url)).header(name, value).send()
+    };
+    let own = with("x-request-id", "req-42").await.unwrap();
+    assert_eq!(own.headers()["x-request-id"], "req-42");
+    let alb = with("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793").await.unwrap();
+    assert_eq!(alb.headers()["x-request-id"], "Root=1-5759e988-bd862e3fe1be46a994272793");
+    let junk = with("x-request-id", "<script>").await.unwrap();
+    assert_ne!(junk.headers()["x-request-id"], "<script>");
+    let a = app.get("/healthz").await.headers()["x-request-id"].clone();
+    let b = app.get("/healthz").await.headers()["x-request-id"].clone();
+    assert_ne!(a, b);
+}
+
+#[tokio::test]
+async fn readiness_turns_off_while_draining_and_liveness_stays_on() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    app.state.set_draining();
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_upstream_outage_does_not_fail_readiness() {
+    let app = spawn_app().await;
+    app.fake.set_mode(hn_reader::server::fake_hn::Mode::Down);
+    assert_eq!(app.get("/").await.status(), 503);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn metrics_are_on_their_own_listener_only() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/item/10001").await.status(), 200);
+    assert_eq!(app.get("/item/10001").await.status(), 200);
+    assert_eq!(app.get("/metrics").await.status(), 404, "metrics must not be on the public port");
+    let text = app.client.get(format!("{}/metrics", app.metrics_url)).send().await.unwrap().text().await.unwrap();
+    for needle in [
+        r#"http_requests_total{route="/item/{id}",status="2xx"}"#,
+        r#"http_request_duration_seconds_bucket{route="/item/{id}",status="2xx",le="0.005"}"#,
+        r#"hn_upstream_requests_total{outcome="ok"}"#,
+        "hn_upstream_request_duration_seconds_bucket",
+        r#"hn_cache_hits_total{cache="items"}"#,
+        r#"hn_cache_misses_total{cache="items"}"#,
+        r#"hn_cache_stale_served_total{cache="items"}"#,
+        r#"hn_cache_entries{cache="items"}"#,
+        "hn_build_info{version=",
+    ] {
+        assert!(text.contains(needle), "missing {needle} in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn status_reports_each_component_and_the_ecs_task() {
+    let metadata = axum::Router::new().route(
+        "/v4/abc/task",
+        get(|| async {
+            Json(serde_json::json!({
+                "Cluster": "arn:aws:ecs:eu-west-1:111111111111:cluster/hn-reader-dev",
+                "TaskARN": "arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef",
+                "AvailabilityZone": "eu-west-1b",
+                "LaunchType": "FARGATE",
+                "Containers": [{"Name": "app", "Secrets": "never shown"}],
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metadata_url = format!("http://{}/v4/abc", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, metadata).await });
+    let app = spawn_app_with(|c| c.ecs_metadata_uri = Some(metadata_url.parse().unwrap())).await;
+    assert_eq!(app.get("/").await.status(), 200);
+
+    let response = app.get("/status.json").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let report: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(report["task"]["version"], env!("CARGO_PKG_VERSION"));
+    assert!(report["task"]["git_sha"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(report["task"]["ready"], true);
+    assert!(report["upstream"]["last_success"].as_i64().is_some());
+    assert!(report["upstream"]["latency_p99_ms"].as_f64().is_some());
+    assert_eq!(report["upstream"]["recent_calls"], 31);
+    let items = report["caches"].as_array().unwrap().iter().find(|c| c["name"] == "items").unwrap();
+    assert_eq!(items["misses"], 30);
+    assert_eq!(report["ecs"]["Task"]["launch_type"], "FARGATE");
+    assert_eq!(report["ecs"]["Task"]["availability_zone"], "eu-west-1b");
+    assert!(!report.to_string().contains("never shown"));
+
+    let (status, html) = app.get_text("/status").await;
+    assert_eq!(status, 200);
+    for row in ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task"] {
+        assert!(html.contains(&format!(r#"<th scope="row">{row}</th>"#)), "row {row} missing");
+    }
+    assert!(html.contains("FARGATE task arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef"));
+}
+
+#[tokio::test]
+async fn status_without_ecs_says_so() {
+    let app = spawn_app().await;
+    let report: serde_json::Value = serde_json::from_str(&app.get("/status.json").await.text().await.unwrap()).unwrap();
+    assert_eq!(report["ecs"], "NotOnEcs");
+    assert_eq!(report["upstream"]["last_success"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn oversized_request_heads_get_431() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/", app.url))
+        .header("x-filler", "a".repeat(40 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 431);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_garbage_request_line_gets_400_and_the_server_carries_on() {
+    let app = spawn_app().await;
+    let mut stream = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(b"\x16\x03\x01 not http at all\r\n\r\n").await.unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).await.unwrap();
+    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"), "{:?}", String::from_utf8_lossy(&reply));
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
