@@ -30,7 +30,8 @@ test("pagination moves through the list and refuses pages that do not exist", as
 
   const missing = await page.goto("/?page=4");
   expect(missing?.status()).toBe(404);
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not found");
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByText("page 4 does not exist: this list has 3 page(s)")).toBeVisible();
   const bad = await page.goto("/?page=abc");
   expect(bad?.status()).toBe(404);
 });
@@ -73,16 +74,20 @@ test("an item page shows the whole thread, keeps deleted and dead comments, and 
   await expect(page.locator("li.comment")).toHaveCount(400);
   await expect(page.locator(".placeholder", { hasText: "[deleted]" })).toHaveCount(1);
   await expect(page.locator(".placeholder", { hasText: "[dead]" })).toHaveCount(1);
-  // The deleted comment's replies are still there.
-  const deleted = page.locator("li.comment", { has: page.locator(":scope > details > summary .placeholder", { hasText: "[deleted]" }) });
-  await expect(deleted.locator("li.comment")).toHaveCount(6);
+  // The deleted comment's replies (3 + 6 + 6) are still there.
+  const deleted = page.locator('li.comment[data-state="deleted"]');
+  await expect(deleted).toHaveCount(1);
+  await expect(deleted.locator("li.comment")).toHaveCount(15);
 
   const first = page.locator("ul.comments > li.comment").first();
   const firstReply = first.locator("ul.replies > li.comment").first();
   await expect(firstReply).toBeVisible();
+  const count = first.locator(":scope > .comment-head .collapsed-count");
+  await expect(count).toBeHidden();
   await first.locator(":scope > details > summary").click();
   await expect(firstReply).toBeHidden();
-  await expect(first.locator(":scope > details > summary .collapsed-count")).toHaveText("(6 replies hidden)");
+  await expect(count).toBeVisible();
+  await expect(count).toHaveText("(15 replies hidden)");
   await first.locator(":scope > details > summary").click();
   await expect(firstReply).toBeVisible();
 });
@@ -101,6 +106,19 @@ test("unknown pages, items and users are 404s", async ({ page }) => {
   for (const path of ["/no/such/page", "/item/999999999", "/item/abc", "/user/nobody_here"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Not found");
+    await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   }
+});
+
+test("the status page renders a row per component", async ({ page }) => {
+  await page.goto("/");
+  const response = await page.goto("/status");
+  expect(response?.status()).toBe(200);
+  expect(response?.headers()["cache-control"]).toBe("no-store");
+  await hydrated(page);
+  for (const row of ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task"]) {
+    await expect(page.getByRole("rowheader", { name: row })).toBeVisible();
+  }
+  await expect(page.getByRole("row", { name: /Hacker News API/ })).toContainText("OK");
+  await expect(page.getByRole("row", { name: /ECS task/ })).toContainText("not running on ECS");
 });

@@ -2,8 +2,10 @@ use leptos::prelude::*;
 
 use crate::model::{Comment, CommentState, time_ago};
 
-/// A comment thread from its flattened form. Each comment is a `<details>`, so threads
-/// collapse natively: with JavaScript off, and without a signal per comment when hydrated.
+/// A comment thread from its flattened form. Each comment's body and replies sit in a
+/// `<details>`, so threads collapse natively: with JavaScript off, and without a signal per
+/// comment when hydrated. The author and time links stay outside `<summary>`, which must not
+/// hold interactive content.
 #[component]
 pub fn CommentThread(comments: Vec<Comment>, now: i64) -> impl IntoView {
     view! { <ul class="comments" aria-label="Comments">{render_level(&comments, now)}</ul> }
@@ -23,35 +25,35 @@ fn render_level(comments: &[Comment], now: i64) -> AnyView {
 
 fn render_comment(comment: &Comment, replies: &[Comment], now: i64) -> AnyView {
     let anchor = format!("c{}", comment.id);
-    let reply_count = replies.len();
-    let header = match comment.state {
+    let (state, byline) = match comment.state {
         CommentState::Live => {
             let by = comment.by.clone().unwrap_or_else(|| "[unknown]".to_string());
-            view! {
+            let byline = view! {
                 <a href=format!("/user/{by}") class="author">{by.clone()}</a>
                 " "
                 <a href=format!("#{anchor}") class="age">{time_ago(now, comment.time)}</a>
-            }
-            .into_any()
+            };
+            ("live", byline.into_any())
         }
-        CommentState::Deleted => view! { <span class="placeholder">"[deleted]"</span> }.into_any(),
-        CommentState::Dead => view! { <span class="placeholder">"[dead]"</span> }.into_any(),
+        CommentState::Deleted => ("deleted", view! { <span class="placeholder">"[deleted]"</span> }.into_any()),
+        CommentState::Dead => ("dead", view! { <span class="placeholder">"[dead]"</span> }.into_any()),
     };
-    let hidden = match reply_count {
-        0 => String::new(),
-        1 => " (1 reply hidden)".to_string(),
-        n => format!(" ({n} replies hidden)"),
+    let hidden = match replies.len() {
+        0 => "(hidden)".to_string(),
+        1 => "(1 reply hidden)".to_string(),
+        n => format!("({n} replies hidden)"),
     };
     view! {
-        <li class="comment" id=anchor>
+        <li class="comment" id=anchor data-state=state>
+            <div class="comment-head">{byline} " " <span class="collapsed-count">{hidden}</span></div>
             <details open>
                 <summary>
-                    {header}
-                    <span class="collapsed-count">{hidden}</span>
+                    <span class="toggle" aria-hidden="true"></span>
+                    <span class="visually-hidden">"Show or hide this comment and its replies"</span>
                 </summary>
                 {(comment.state == CommentState::Live)
                     .then(|| view! { <div class="text" inner_html=comment.html.clone()></div> })}
-                {(reply_count > 0).then(|| view! { <ul class="replies">{render_level(replies, now)}</ul> })}
+                {(!replies.is_empty()).then(|| view! { <ul class="replies">{render_level(replies, now)}</ul> })}
             </details>
         </li>
     }

@@ -43,9 +43,9 @@ pub fn StaleNotice(stale: Option<Staleness>, now: i64) -> impl IntoView {
     })
 }
 
-/// An error in place of a page's content.
+/// An error in place of a page's content. `nested` when the page already has its `<h1>`.
 #[component]
-pub fn ErrorView(error: AppError) -> impl IntoView {
+pub fn ErrorView(error: AppError, #[prop(optional)] nested: bool) -> impl IntoView {
     let heading = match error.status_code() {
         404 => "Not found",
         400 => "Bad request",
@@ -54,7 +54,11 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     };
     view! {
         <section class="error" aria-labelledby="error-heading">
-            <h1 id="error-heading">{heading}</h1>
+            {if nested {
+                view! { <h2 id="error-heading">{heading}</h2> }.into_any()
+            } else {
+                view! { <h1 id="error-heading">{heading}</h1> }.into_any()
+            }}
             <p>{error.to_string()}</p>
             <p><a href="/">"Back to the top stories"</a></p>
         </section>

@@ -40,7 +40,7 @@ pub fn StoriesView(kind: StoryKind) -> impl IntoView {
             {move || Suspend::new(async move {
                 match stories.await {
                     Ok(page) => view! { <StoryList page /> }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                    Err(error) => view! { <ErrorView error nested=true /> }.into_any(),
                 }
             })}
         </Transition>

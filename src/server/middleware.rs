@@ -30,16 +30,22 @@ fn is_sane_id(id: &str) -> bool {
     (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:=;/+".contains(&b))
 }
 
+/// The route template for logs and metrics: bounded cardinality, never the raw path.
+fn route_label(request: &Request) -> String {
+    match request.extensions().get::<MatchedPath>() {
+        Some(path) => path.as_str().to_string(),
+        None if request.uri().path().starts_with("/pkg/") => "/pkg/{file}".to_string(),
+        None => "fallback".to_string(),
+    }
+}
+
 /// Runs the request inside a span carrying its id, echoes the id, and writes one access-log
 /// line: method, route template (never the raw path), status, latency.
 pub async fn access_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(&request);
     let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |path| path.as_str().to_string());
+    let route = route_label(&request);
     let span = tracing::info_span!("request", request_id = %id);
     let mut response = next.run(request).instrument(span).await;
     let status = response.status().as_u16();
