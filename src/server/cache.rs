@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use futures::future::{BoxFuture, FutureExt, Shared};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::upstream::UpstreamError;
 
@@ -160,7 +161,9 @@ where
         let entries = self.entries.clone();
         let registry = Arc::clone(&self.in_flight);
         let task_key = key.clone();
-        let task = tokio::spawn(async move {
+        // The first requester's span follows the load, so its upstream calls carry its request id.
+        let task = tokio::spawn(
+            async move {
             let result = fetch.await;
             if let Ok(value) = &result {
                 let entry = Entry { value: value.clone(), fetched_at: Instant::now() };
@@ -168,7 +171,9 @@ where
             }
             registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&task_key);
             result
-        });
+            }
+            .in_current_span(),
+        );
         let flight = async move {
             task.await
                 .unwrap_or_else(|join_err| Err(UpstreamError::Transport(format!("load task failed: {join_err}"))))

@@ -30,6 +30,8 @@ pub const ENV_VARS: &[&str] = &[
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
+/// Default drain time after SIGTERM: below ECS's default 30 s stopTimeout.
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {var}={value:?}: {reason}")]
@@ -107,7 +109,7 @@ impl Config {
                 None => Ok(Duration::from_secs(default)),
             }
         };
-        let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", 20, 3_600)?;
+        let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", DEFAULT_SHUTDOWN_GRACE_SECS, 3_600)?;
         let request_timeout = secs("REQUEST_TIMEOUT_SECS", 15, 600)?;
         let list_ttl = match get("CACHE_LIST_TTL_SECS") {
             Some(v) => Duration::from_secs(parse_num::<u64>("CACHE_LIST_TTL_SECS", &v, 0, 86_400)?),

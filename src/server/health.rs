@@ -8,6 +8,11 @@ use axum::http::StatusCode;
 use super::config::Config;
 use super::state::AppState;
 
+/// The liveness probe's path (container health check, via `hn-reader healthcheck`).
+pub const LIVENESS_PATH: &str = "/healthz";
+/// The readiness probe's path (the load balancer's target group health check).
+pub const READINESS_PATH: &str = "/readyz";
+
 /// Liveness: the process answers. Depends on nothing upstream.
 pub async fn healthz() -> (StatusCode, &'static str) {
     (StatusCode::OK, "ok\n")
@@ -57,13 +62,13 @@ pub async fn run_healthcheck(config: &Config) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let response = client
-        .get(format!("http://{addr}/healthz"))
+        .get(format!("http://{addr}{LIVENESS_PATH}"))
         .send()
         .await
-        .map_err(|e| format!("GET http://{addr}/healthz failed: {e}"))?;
+        .map_err(|e| format!("GET http://{addr}{LIVENESS_PATH} failed: {e}"))?;
     if response.status() == StatusCode::OK {
         Ok(())
     } else {
-        Err(format!("GET http://{addr}/healthz answered {}", response.status()))
+        Err(format!("GET http://{addr}{LIVENESS_PATH} answered {}", response.status()))
     }
 }

@@ -74,8 +74,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
 
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
+        .route(health::LIVENESS_PATH, get(health::healthz))
+        .route(health::READINESS_PATH, get(health::readyz))
         .route("/status.json", get(status::status_json))
         .merge(assets)
         .merge(pages)

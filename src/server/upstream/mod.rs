@@ -163,7 +163,7 @@ impl HnClient {
         metrics::counter!("hn_upstream_requests_total", "outcome" => outcome).increment(1);
         metrics::histogram!("hn_upstream_request_duration_seconds", "outcome" => outcome).record(elapsed.as_secs_f64());
         match &result {
-            Ok(body) => tracing::debug!(path, latency_ms, bytes = body.len(), outcome = "ok", "upstream call"),
+            Ok(body) => tracing::info!(path, latency_ms, bytes = body.len(), outcome = "ok", "upstream call"),
             Err(err) => tracing::warn!(path, latency_ms, outcome = err.kind(), error = %err, "upstream call failed"),
         }
         result

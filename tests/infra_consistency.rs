@@ -1,0 +1,226 @@
+//! The Terraform root, the Dockerfile and the app must agree on the container's contract:
+//! port, health paths, env var names, user, and stopTimeout > shutdown grace > deregistration delay.
+#![cfg(feature = "ssr")]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hcl::{Body, Expression, ObjectKey};
+use hn_reader::server::config::{Config, ENV_VARS};
+use hn_reader::server::health::{LIVENESS_PATH, READINESS_PATH};
+
+fn terraform() -> Vec<(String, Body)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    assert!(files.len() > 5, "terraform root not found");
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let body = hcl::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.file_name().unwrap().to_string_lossy().to_string(), body)
+        })
+        .collect()
+}
+
+/// The `locals { … }` attributes across the root.
+fn locals(files: &[(String, Body)]) -> BTreeMap<String, Expression> {
+    files
+        .iter()
+        .flat_map(|(_, body)| body.blocks().filter(|b| b.identifier() == "locals"))
+        .flat_map(|b| b.body().attributes().map(|a| (a.key().to_string(), a.expr().clone())))
+        .collect()
+}
+
+/// The body of `resource "<kind>" …` blocks.
+fn resources<'a>(files: &'a [(String, Body)], kind: &'a str) -> impl Iterator<Item = &'a Body> + 'a {
+    files.iter().flat_map(move |(_, body)| {
+        body.blocks()
+            .filter(move |b| b.identifier() == "resource" && b.labels().first().is_some_and(|l| l.as_str() == kind))
+            .map(|b| b.body())
+    })
+}
+
+fn number(expr: &Expression) -> u64 {
+    match expr {
+        Expression::Number(n) => n.as_u64().expect("a whole number"),
+        other => panic!("expected a literal number, found {other:?}"),
+    }
+}
+
+fn string(expr: &Expression) -> String {
+    match expr {
+        Expression::String(s) => s.clone(),
+        other => panic!("expected a literal string, found {other:?}"),
+    }
+}
+
+fn key_name(key: &ObjectKey) -> String {
+    match key {
+        ObjectKey::Identifier(id) => id.as_str().to_string(),
+        ObjectKey::Expression(Expression::String(s)) => s.clone(),
+        ObjectKey::Expression(other) => format!("{other:?}"),
+        _ => String::new(),
+    }
+}
+
+/// Every value stored under `key` in any object literal nested anywhere in `expr`
+/// (container definitions live inside `jsonencode(...)`).
+fn find_in_objects(expr: &Expression, key: &str, out: &mut Vec<Expression>) {
+    match expr {
+        Expression::Object(object) => {
+            for (k, v) in object {
+                if key_name(k) == key {
+                    out.push(v.clone());
+                }
+                find_in_objects(v, key, out);
+            }
+        }
+        Expression::Array(items) => items.iter().for_each(|e| find_in_objects(e, key, out)),
+        Expression::FuncCall(call) => call.args.iter().for_each(|e| find_in_objects(e, key, out)),
+        Expression::Parenthesis(inner) => find_in_objects(inner, key, out),
+        _ => {}
+    }
+}
+
+fn container_definition_values(files: &[(String, Body)], key: &str) -> Vec<Expression> {
+    let mut out = Vec::new();
+    for task in resources(files, "aws_ecs_task_definition") {
+        for attr in task.attributes().filter(|a| a.key() == "container_definitions") {
+            find_in_objects(attr.expr(), key, &mut out);
+        }
+    }
+    assert!(!out.is_empty(), "no {key} in the container definitions");
+    out
+}
+
+/// (instruction, arguments) of the Dockerfile's final stage.
+fn dockerfile_runtime() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Dockerfile")).unwrap();
+    let stage = text.rsplit_once("\nFROM ").expect("multi-stage Dockerfile").1;
+    stage
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split_once(' '))
+        .map(|(i, rest)| (i.to_uppercase(), rest.trim().to_string()))
+        .collect()
+}
+
+fn docker_env() -> BTreeMap<String, String> {
+    dockerfile_runtime()
+        .into_iter()
+        .filter(|(i, _)| i == "ENV")
+        .filter_map(|(_, kv)| kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+#[test]
+fn the_container_port_agrees_everywhere() {
+    let files = terraform();
+    let env = docker_env();
+    let config = Config::from_lookup(|name| env.get(name).cloned()).expect("the Dockerfile's env is valid config");
+    let port = u64::from(config.site_addr.port());
+    let exposed: Vec<u64> = dockerfile_runtime()
+        .into_iter()
+        .filter(|(i, _)| i == "EXPOSE")
+        .map(|(_, p)| p.trim_end_matches("/tcp").parse().unwrap())
+        .collect();
+    assert_eq!(exposed, vec![port], "Dockerfile EXPOSE vs LEPTOS_SITE_ADDR");
+    assert_eq!(number(&locals(&files)["container_port"]), port);
+    for value in container_definition_values(&files, "containerPort") {
+        assert_eq!(number(&value), port, "task definition containerPort");
+    }
+    for tg in resources(&files, "aws_lb_target_group") {
+        let tg_port = tg.attributes().find(|a| a.key() == "port").expect("target group port");
+        assert_eq!(number(tg_port.expr()), port, "target group port");
+    }
+}
+
+#[test]
+fn the_health_checks_use_the_app_s_paths_and_subcommand() {
+    let files = terraform();
+    assert_eq!(string(&locals(&files)["health_check_path"]), READINESS_PATH);
+    assert_eq!(string(&locals(&files)["liveness_path"]), LIVENESS_PATH);
+    let mut checked = 0;
+    for tg in resources(&files, "aws_lb_target_group") {
+        for check in tg.blocks().filter(|b| b.identifier() == "health_check") {
+            let path = check.body().attributes().find(|a| a.key() == "path").expect("health check path");
+            assert_eq!(string(path.expr()), READINESS_PATH, "the ALB must probe readiness, not liveness");
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no target group health check");
+    let commands = container_definition_values(&files, "command");
+    let expected = Expression::Array(vec!["CMD".into(), "/app/hn-reader".into(), "healthcheck".into()]);
+    assert!(commands.contains(&expected), "the task health check must run the healthcheck subcommand: {commands:?}");
+    let healthcheck = dockerfile_runtime().into_iter().find(|(i, _)| i == "HEALTHCHECK").expect("HEALTHCHECK");
+    assert!(healthcheck.1.ends_with(r#"CMD ["/app/hn-reader", "healthcheck"]"#), "{}", healthcheck.1);
+}
+
+#[test]
+fn every_env_var_set_anywhere_is_one_the_app_reads() {
+    let files = terraform();
+    let Expression::Object(task_env) = &locals(&files)["container_environment"] else {
+        panic!("container_environment must be a literal map");
+    };
+    assert!(!task_env.is_empty());
+    for (key, value) in task_env {
+        let name = key_name(key);
+        assert!(ENV_VARS.contains(&name.as_str()), "task definition sets {name}, which the app does not read");
+        assert!(matches!(value, Expression::String(_)), "{name} must be a literal string");
+    }
+    for name in docker_env().keys() {
+        assert!(ENV_VARS.contains(&name.as_str()), "Dockerfile sets {name}, which the app does not read");
+    }
+    // The task's environment must itself be valid configuration.
+    let task: BTreeMap<String, String> = task_env.iter().map(|(k, v)| (key_name(k), string(v))).collect();
+    let merged: BTreeMap<String, String> = docker_env().into_iter().chain(task).collect();
+    Config::from_lookup(|name| merged.get(name).cloned()).expect("the task's environment is valid config");
+}
+
+#[test]
+fn stop_timeout_exceeds_grace_which_exceeds_deregistration_delay() {
+    let files = terraform();
+    let locals = locals(&files);
+    let Expression::Object(task_env) = &locals["container_environment"] else { panic!() };
+    let grace_var = task_env
+        .iter()
+        .find(|(k, _)| key_name(k) == "SHUTDOWN_GRACE_SECS")
+        .map(|(_, v)| string(v))
+        .or_else(|| docker_env().get("SHUTDOWN_GRACE_SECS").cloned());
+    let grace: u64 = grace_var.map_or(hn_reader::server::config::DEFAULT_SHUTDOWN_GRACE_SECS, |v| v.parse().unwrap());
+    let stop_timeouts: Vec<u64> = container_definition_values(&files, "stopTimeout").iter().map(number).collect();
+    let delays: Vec<u64> = resources(&files, "aws_lb_target_group")
+        .filter_map(|tg| tg.attributes().find(|a| a.key() == "deregistration_delay").map(|a| number(a.expr())))
+        .collect();
+    assert!(!delays.is_empty(), "target groups must set deregistration_delay");
+    for stop in &stop_timeouts {
+        assert!(*stop > grace, "stopTimeout {stop} must exceed the shutdown grace {grace}");
+        assert!(*stop <= 120, "Fargate caps stopTimeout at 120 s");
+    }
+    for delay in &delays {
+        assert!(*delay < grace, "deregistration delay {delay} must be below the shutdown grace {grace}");
+    }
+    assert_eq!(number(&locals["stop_timeout"]), stop_timeouts[0]);
+    assert_eq!(number(&locals["deregistration_delay"]), delays[0]);
+}
+
+#[test]
+fn the_user_is_the_image_s_non_root_user() {
+    let files = terraform();
+    let user = dockerfile_runtime().into_iter().find(|(i, _)| i == "USER").expect("USER").1;
+    assert_ne!(user.split(':').next(), Some("0"));
+    assert_ne!(user.split(':').next(), Some("root"));
+    assert_eq!(string(&locals(&files)["container_user"]), user);
+    for value in container_definition_values(&files, "user") {
+        assert_eq!(string(&value), user, "task definition user");
+    }
+    for value in container_definition_values(&files, "readonlyRootFilesystem") {
+        assert_eq!(value, Expression::Bool(true));
+    }
+}
