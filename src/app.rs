@@ -45,7 +45,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// and titles come from upstream, so the server escapes them here (the browser sets
 /// `document.title`, which needs no escaping).
 fn document_title(text: String) -> String {
-    let title = if text.is_empty() { "Hacker News".to_string() } else { format!("{text} | Hacker News") };
+    let title = if text.is_empty() {
+        "Hacker News".to_string()
+    } else {
+        format!("{text} | Hacker News")
+    };
     if cfg!(feature = "ssr") {
         title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
     } else {

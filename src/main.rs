@@ -6,7 +6,8 @@ fn main() -> std::process::ExitCode {
 
     use hn_reader::server::{self, config::Config, health, logging};
 
-    const USAGE: &str = "usage: hn-reader [healthcheck]\n\nConfiguration comes from environment variables; see README.md.";
+    const USAGE: &str =
+        "usage: hn-reader [healthcheck]\n\nConfiguration comes from environment variables; see README.md.";
 
     let args: Vec<String> = std::env::args().skip(1).collect();
     let healthcheck = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {

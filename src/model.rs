@@ -132,7 +132,13 @@ pub fn iso_date(unix: i64) -> String {
 /// An RFC 3339 UTC timestamp ("2007-04-04T19:16:40Z"), for `<time datetime>`.
 pub fn iso_datetime(unix: i64) -> String {
     let secs = unix.rem_euclid(86_400);
-    format!("{}T{:02}:{:02}:{:02}Z", iso_date(unix), secs / 3_600, secs % 3_600 / 60, secs % 60)
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(unix),
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
 }
 
 /// Set when a page was served from cache because Hacker News could not be reached.
@@ -278,7 +284,12 @@ pub enum EcsStatus {
     /// Not on ECS: no metadata endpoint configured.
     NotOnEcs,
     Unavailable(String),
-    Task { cluster: String, task_arn: String, availability_zone: String, launch_type: String },
+    Task {
+        cluster: String,
+        task_arn: String,
+        availability_zone: String,
+        launch_type: String,
+    },
 }
 
 /// The p-th percentile (0–100) of `samples`, nearest-rank.
@@ -311,10 +322,7 @@ mod tests {
         assert_eq!(page_range(17, 500), Ok(480..500));
         assert_eq!(page_count(500), 17);
         assert_eq!(page_range(1, 0), Ok(0..0), "an empty list still has page 1");
-        assert_eq!(
-            page_range(18, 500),
-            Err(PageError::OutOfRange { page: 18, pages: 17 })
-        );
+        assert_eq!(page_range(18, 500), Err(PageError::OutOfRange { page: 18, pages: 17 }));
     }
 
     #[test]

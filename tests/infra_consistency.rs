@@ -149,17 +149,35 @@ fn the_health_checks_use_the_app_s_paths_and_subcommand() {
     let mut checked = 0;
     for tg in resources(&files, "aws_lb_target_group") {
         for check in tg.blocks().filter(|b| b.identifier() == "health_check") {
-            let path = check.body().attributes().find(|a| a.key() == "path").expect("health check path");
-            assert_eq!(string(path.expr()), READINESS_PATH, "the ALB must probe readiness, not liveness");
+            let path = check
+                .body()
+                .attributes()
+                .find(|a| a.key() == "path")
+                .expect("health check path");
+            assert_eq!(
+                string(path.expr()),
+                READINESS_PATH,
+                "the ALB must probe readiness, not liveness"
+            );
             checked += 1;
         }
     }
     assert!(checked > 0, "no target group health check");
     let commands = container_definition_values(&files, "command");
     let expected = Expression::Array(vec!["CMD".into(), "/app/hn-reader".into(), "healthcheck".into()]);
-    assert!(commands.contains(&expected), "the task health check must run the healthcheck subcommand: {commands:?}");
-    let healthcheck = dockerfile_runtime().into_iter().find(|(i, _)| i == "HEALTHCHECK").expect("HEALTHCHECK");
-    assert!(healthcheck.1.ends_with(r#"CMD ["/app/hn-reader", "healthcheck"]"#), "{}", healthcheck.1);
+    assert!(
+        commands.contains(&expected),
+        "the task health check must run the healthcheck subcommand: {commands:?}"
+    );
+    let healthcheck = dockerfile_runtime()
+        .into_iter()
+        .find(|(i, _)| i == "HEALTHCHECK")
+        .expect("HEALTHCHECK");
+    assert!(
+        healthcheck.1.ends_with(r#"CMD ["/app/hn-reader", "healthcheck"]"#),
+        "{}",
+        healthcheck.1
+    );
 }
 
 #[test]
@@ -171,11 +189,20 @@ fn every_env_var_set_anywhere_is_one_the_app_reads() {
     assert!(!task_env.is_empty());
     for (key, value) in task_env {
         let name = key_name(key);
-        assert!(ENV_VARS.contains(&name.as_str()), "task definition sets {name}, which the app does not read");
-        assert!(matches!(value, Expression::String(_)), "{name} must be a literal string");
+        assert!(
+            ENV_VARS.contains(&name.as_str()),
+            "task definition sets {name}, which the app does not read"
+        );
+        assert!(
+            matches!(value, Expression::String(_)),
+            "{name} must be a literal string"
+        );
     }
     for name in docker_env().keys() {
-        assert!(ENV_VARS.contains(&name.as_str()), "Dockerfile sets {name}, which the app does not read");
+        assert!(
+            ENV_VARS.contains(&name.as_str()),
+            "Dockerfile sets {name}, which the app does not read"
+        );
     }
     // The task's environment must itself be valid configuration.
     let task: BTreeMap<String, String> = task_env.iter().map(|(k, v)| (key_name(k), string(v))).collect();
@@ -187,24 +214,41 @@ fn every_env_var_set_anywhere_is_one_the_app_reads() {
 fn stop_timeout_exceeds_grace_which_exceeds_deregistration_delay() {
     let files = terraform();
     let locals = locals(&files);
-    let Expression::Object(task_env) = &locals["container_environment"] else { panic!() };
+    let Expression::Object(task_env) = &locals["container_environment"] else {
+        panic!()
+    };
     let grace_var = task_env
         .iter()
         .find(|(k, _)| key_name(k) == "SHUTDOWN_GRACE_SECS")
         .map(|(_, v)| string(v))
         .or_else(|| docker_env().get("SHUTDOWN_GRACE_SECS").cloned());
-    let grace: u64 = grace_var.map_or(hn_reader::server::config::DEFAULT_SHUTDOWN_GRACE_SECS, |v| v.parse().unwrap());
-    let stop_timeouts: Vec<u64> = container_definition_values(&files, "stopTimeout").iter().map(number).collect();
+    let grace: u64 = grace_var.map_or(hn_reader::server::config::DEFAULT_SHUTDOWN_GRACE_SECS, |v| {
+        v.parse().unwrap()
+    });
+    let stop_timeouts: Vec<u64> = container_definition_values(&files, "stopTimeout")
+        .iter()
+        .map(number)
+        .collect();
     let delays: Vec<u64> = resources(&files, "aws_lb_target_group")
-        .filter_map(|tg| tg.attributes().find(|a| a.key() == "deregistration_delay").map(|a| number(a.expr())))
+        .filter_map(|tg| {
+            tg.attributes()
+                .find(|a| a.key() == "deregistration_delay")
+                .map(|a| number(a.expr()))
+        })
         .collect();
     assert!(!delays.is_empty(), "target groups must set deregistration_delay");
     for stop in &stop_timeouts {
-        assert!(*stop > grace, "stopTimeout {stop} must exceed the shutdown grace {grace}");
+        assert!(
+            *stop > grace,
+            "stopTimeout {stop} must exceed the shutdown grace {grace}"
+        );
         assert!(*stop <= 120, "Fargate caps stopTimeout at 120 s");
     }
     for delay in &delays {
-        assert!(*delay < grace, "deregistration delay {delay} must be below the shutdown grace {grace}");
+        assert!(
+            *delay < grace,
+            "deregistration delay {delay} must be below the shutdown grace {grace}"
+        );
     }
     assert_eq!(number(&locals["stop_timeout"]), stop_timeouts[0]);
     assert_eq!(number(&locals["deregistration_delay"]), delays[0]);
@@ -213,7 +257,11 @@ fn stop_timeout_exceeds_grace_which_exceeds_deregistration_delay() {
 #[test]
 fn the_user_is_the_image_s_non_root_user() {
     let files = terraform();
-    let user = dockerfile_runtime().into_iter().find(|(i, _)| i == "USER").expect("USER").1;
+    let user = dockerfile_runtime()
+        .into_iter()
+        .find(|(i, _)| i == "USER")
+        .expect("USER")
+        .1;
     assert_ne!(user.split(':').next(), Some("0"));
     assert_ne!(user.split(':').next(), Some("root"));
     assert_eq!(string(&locals(&files)["container_user"]), user);

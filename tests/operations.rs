@@ -12,7 +12,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const COMMON_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "strict-origin-when-cross-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    ),
     ("cross-origin-opener-policy", "same-origin"),
     ("strict-transport-security", "max-age=31536000; includeSubDomains"),
 ];
@@ -20,18 +23,30 @@ const LOCKED_DOWN_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancest
 
 fn assert_common_headers(what: &str, response: &reqwest::Response) {
     for (name, value) in COMMON_HEADERS {
-        assert_eq!(response.headers().get(*name).and_then(|v| v.to_str().ok()), Some(*value), "{what}: {name}");
+        assert_eq!(
+            response.headers().get(*name).and_then(|v| v.to_str().ok()),
+            Some(*value),
+            "{what}: {name}"
+        );
     }
     assert!(response.headers().contains_key("x-request-id"), "{what}: x-request-id");
 }
 
 /// The page CSP with its nonce replaced by N.
 fn csp_shape(response: &reqwest::Response) -> String {
-    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     let start = csp.find("'nonce-").expect("nonce") + "'nonce-".len();
     let end = start + csp[start..].find('\'').unwrap();
     let nonce = &csp[start..end];
-    assert!(nonce.len() >= 22 && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert!(
+        nonce.len() >= 22
+            && nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
     csp.replace(nonce, "N")
 }
 
@@ -50,15 +65,28 @@ async fn security_headers_are_exact_on_every_kind_of_response() {
     let first_csp = page.headers()["content-security-policy"].clone();
     let html = page.text().await.unwrap();
     let again = app.get("/").await;
-    assert_ne!(again.headers()["content-security-policy"], first_csp, "the nonce is per request");
-    assert!(html.contains(r#"<script type="module" nonce=""#), "the hydration script carries the nonce");
+    assert_ne!(
+        again.headers()["content-security-policy"],
+        first_csp,
+        "the nonce is per request"
+    );
+    assert!(
+        html.contains(r#"<script type="module" nonce=""#),
+        "the hydration script carries the nonce"
+    );
 
     let not_found = app.get("/no/such/page").await;
     assert_eq!(not_found.status(), 404);
     assert_common_headers("error page", &not_found);
     assert_eq!(csp_shape(&not_found), PAGE_CSP);
 
-    let asset = app.client.get(format!("{}/pkg/{WASM_ASSET}", app.url)).header("accept-encoding", "br").send().await.unwrap();
+    let asset = app
+        .client
+        .get(format!("{}/pkg/{WASM_ASSET}", app.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(asset.status(), 200);
     assert_common_headers("asset", &asset);
     assert_eq!(asset.headers()["content-security-policy"], LOCKED_DOWN_CSP);
@@ -87,12 +115,20 @@ async fn hsts_is_off_unless_configured() {
 async fn request_ids_are_taken_from_the_caller_or_the_alb_or_generated() {
     let app = spawn_app().await;
     let with = |name: &'static str, value: &'static str| {
-        app.client.get(format!("{}/healthz", app.url)).header(name, value).send()
+        app.client
+            .get(format!("{}/healthz", app.url))
+            .header(name, value)
+            .send()
     };
     let own = with("x-request-id", "req-42").await.unwrap();
     assert_eq!(own.headers()["x-request-id"], "req-42");
-    let alb = with("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793").await.unwrap();
-    assert_eq!(alb.headers()["x-request-id"], "Root=1-5759e988-bd862e3fe1be46a994272793");
+    let alb = with("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793")
+        .await
+        .unwrap();
+    assert_eq!(
+        alb.headers()["x-request-id"],
+        "Root=1-5759e988-bd862e3fe1be46a994272793"
+    );
     let junk = with("x-request-id", "<script>").await.unwrap();
     assert_ne!(junk.headers()["x-request-id"], "<script>");
     let a = app.get("/healthz").await.headers()["x-request-id"].clone();
@@ -123,8 +159,20 @@ async fn metrics_are_on_their_own_listener_only() {
     let app = spawn_app().await;
     assert_eq!(app.get("/item/10001").await.status(), 200);
     assert_eq!(app.get("/item/10001").await.status(), 200);
-    assert_eq!(app.get("/metrics").await.status(), 404, "metrics must not be on the public port");
-    let text = app.client.get(format!("{}/metrics", app.metrics_url)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        app.get("/metrics").await.status(),
+        404,
+        "metrics must not be on the public port"
+    );
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.metrics_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for needle in [
         r#"http_requests_total{route="/item/{id}",status="2xx"}"#,
         r#"http_request_duration_seconds_bucket{route="/item/{id}",status="2xx",le="0.005"}"#,
@@ -170,7 +218,12 @@ async fn status_reports_each_component_and_the_ecs_task() {
     assert!(report["upstream"]["last_success"].as_i64().is_some());
     assert!(report["upstream"]["latency_p99_ms"].as_f64().is_some());
     assert_eq!(report["upstream"]["recent_calls"], 31);
-    let items = report["caches"].as_array().unwrap().iter().find(|c| c["name"] == "items").unwrap();
+    let items = report["caches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "items")
+        .unwrap();
     assert_eq!(items["misses"], 30);
     assert_eq!(report["ecs"]["Task"]["launch_type"], "FARGATE");
     assert_eq!(report["ecs"]["Task"]["availability_zone"], "eu-west-1b");
@@ -178,8 +231,18 @@ async fn status_reports_each_component_and_the_ecs_task() {
 
     let (status, html) = app.get_text("/status").await;
     assert_eq!(status, 200);
-    for row in ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task"] {
-        assert!(html.contains(&format!(r#"<th scope="row">{row}</th>"#)), "row {row} missing");
+    for row in [
+        "This task",
+        "Hacker News API",
+        "Cache: lists",
+        "Cache: items",
+        "Cache: users",
+        "ECS task",
+    ] {
+        assert!(
+            html.contains(&format!(r#"<th scope="row">{row}</th>"#)),
+            "row {row} missing"
+        );
     }
     assert!(html.contains("FARGATE task arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef"));
 }
@@ -209,10 +272,16 @@ async fn oversized_request_heads_get_431() {
 #[tokio::test]
 async fn a_garbage_request_line_gets_400_and_the_server_carries_on() {
     let app = spawn_app().await;
-    let mut stream = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://")).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(app.url.trim_start_matches("http://"))
+        .await
+        .unwrap();
     stream.write_all(b"\x16\x03\x01 not http at all\r\n\r\n").await.unwrap();
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply).await.unwrap();
-    assert!(String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"), "{:?}", String::from_utf8_lossy(&reply));
+    assert!(
+        String::from_utf8_lossy(&reply).starts_with("HTTP/1.1 400"),
+        "{:?}",
+        String::from_utf8_lossy(&reply)
+    );
     assert_eq!(app.get("/healthz").await.status(), 200);
 }

@@ -29,7 +29,12 @@ fn base_command() -> Command {
 
 #[tokio::test]
 async fn bad_configuration_exits_non_zero_with_one_line_naming_the_variable() {
-    for (var, value) in [("PORT", "abc"), ("HN_API_URL", "ftp://x"), ("SHUTDOWN_GRACE_SECS", "soon"), ("LEPTOS_SITE_ADDR", "nowhere")] {
+    for (var, value) in [
+        ("PORT", "abc"),
+        ("HN_API_URL", "ftp://x"),
+        ("SHUTDOWN_GRACE_SECS", "soon"),
+        ("LEPTOS_SITE_ADDR", "nowhere"),
+    ] {
         let output = base_command().env(var, value).output().await.expect("run");
         assert_eq!(output.status.code(), Some(2), "{var}={value}");
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -44,7 +49,8 @@ async fn bad_configuration_exits_non_zero_with_one_line_naming_the_variable() {
 /// Starts the server on a free port and returns it once it logs that it is listening.
 async fn start_server(fake: &FakeHn, extra: &[(&str, &str)]) -> (Child, u16, tokio::task::JoinHandle<Vec<String>>) {
     let mut cmd = base_command();
-    cmd.env("LEPTOS_SITE_ADDR", "127.0.0.1:0").env("HN_API_URL", fake.base_url());
+    cmd.env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("HN_API_URL", fake.base_url());
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -74,7 +80,10 @@ async fn start_server(fake: &FakeHn, extra: &[(&str, &str)]) -> (Child, u16, tok
 
 fn sigterm(child: &Child) {
     let pid = child.id().expect("pid").to_string();
-    let status = std::process::Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
     assert!(status.success());
 }
 
@@ -83,12 +92,22 @@ async fn the_healthcheck_subcommand_probes_the_running_server() {
     let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let (child, port, _logs) = start_server(&fake, &[]).await;
     let addr = format!("0.0.0.0:{port}");
-    let ok = base_command().env("LEPTOS_SITE_ADDR", &addr).arg("healthcheck").output().await.unwrap();
+    let ok = base_command()
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .arg("healthcheck")
+        .output()
+        .await
+        .unwrap();
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
     sigterm(&child);
     let status = child.wait_with_output().await.unwrap().status;
     assert_eq!(status.code(), Some(0));
-    let down = base_command().env("LEPTOS_SITE_ADDR", &addr).arg("healthcheck").output().await.unwrap();
+    let down = base_command()
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .arg("healthcheck")
+        .output()
+        .await
+        .unwrap();
     assert_eq!(down.status.code(), Some(1), "nothing listens any more");
 }
 
@@ -99,7 +118,9 @@ async fn sigterm_lets_every_in_flight_request_finish_then_exits_zero() {
     fake.set_delay(Duration::from_millis(200));
     let (child, port, logs) = start_server(&fake, &[("SHUTDOWN_GRACE_SECS", "20")]).await;
     let client = reqwest::Client::new();
-    let paths: Vec<String> = (0..40).map(|i| format!("http://127.0.0.1:{port}/item/{}", 10_000 + i)).collect();
+    let paths: Vec<String> = (0..40)
+        .map(|i| format!("http://127.0.0.1:{port}/item/{}", 10_000 + i))
+        .collect();
     let in_flight: Vec<_> = paths.iter().map(|url| client.get(url).send()).collect();
     let all = tokio::spawn(futures::future::join_all(in_flight));
     // SIGTERM once the upstream has seen all 40 first calls: every view is then in progress.

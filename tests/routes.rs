@@ -49,7 +49,10 @@ async fn the_server_rendered_list_holds_the_stories() {
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches(r#"class="story""#).count(), 30);
-    assert!(html.contains("Ask HN: A fast Rust web framework? (0)"), "first story missing");
+    assert!(
+        html.contains("Ask HN: A fast Rust web framework? (0)"),
+        "first story missing"
+    );
     assert!(html.contains(r#"href="https://www.example.org/articles/1""#));
     assert!(html.contains("(example.org)"));
     assert!(html.contains("400 comments"));
@@ -111,13 +114,25 @@ async fn concurrent_cold_requests_share_upstream_calls() {
 async fn hashed_assets_are_immutable_and_precompressed() {
     let app = spawn_app().await;
     let path = format!("/pkg/{WASM_ASSET}");
-    let br = app.client.get(format!("{}{path}", app.url)).header("accept-encoding", "br").send().await.unwrap();
+    let br = app
+        .client
+        .get(format!("{}{path}", app.url))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(br.status(), 200);
     assert_eq!(br.headers()["content-encoding"], "br");
     assert_eq!(br.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli bytes");
 
-    let plain = app.client.get(format!("{}{path}", app.url)).header("accept-encoding", "identity").send().await.unwrap();
+    let plain = app
+        .client
+        .get(format!("{}{path}", app.url))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.bytes().await.unwrap().as_ref(), WASM_BYTES);
 
@@ -130,7 +145,10 @@ async fn hashed_assets_are_immutable_and_precompressed() {
 async fn html_is_cdn_cacheable_and_errors_are_not() {
     let app = spawn_app().await;
     let page = app.get("/").await;
-    assert_eq!(page.headers()["cache-control"], "public, max-age=0, s-maxage=30, stale-while-revalidate=300");
+    assert_eq!(
+        page.headers()["cache-control"],
+        "public, max-age=0, s-maxage=30, stale-while-revalidate=300"
+    );
     let health = app.get("/healthz").await;
     assert_eq!(health.headers()["cache-control"], "no-store");
 }
@@ -161,5 +179,9 @@ async fn server_functions_answer_json_and_refuse_bad_input() {
     assert_eq!(huge.status(), 413);
 
     let unknown = app.client.post(format!("{}/api/nope", app.url)).send().await.unwrap();
-    assert!(unknown.status().is_client_error(), "unknown server function: {}", unknown.status());
+    assert!(
+        unknown.status().is_client_error(),
+        "unknown server function: {}",
+        unknown.status()
+    );
 }

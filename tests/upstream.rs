@@ -25,12 +25,18 @@ async fn an_outage_serves_stale_data_with_a_notice() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "public, max-age=0, s-maxage=5");
     let stale = response.text().await.unwrap();
-    assert!(stale.contains("Hacker News is unreachable right now. Showing saved data from"), "no notice");
+    assert!(
+        stale.contains("Hacker News is unreachable right now. Showing saved data from"),
+        "no notice"
+    );
     assert_eq!(stale.matches(r#"class="story""#).count(), 30, "stale stories missing");
 
     app.fake.set_mode(Mode::Up);
     let (_, recovered) = app.get_text("/").await;
-    assert!(!recovered.contains("Hacker News is unreachable"), "notice stayed after recovery");
+    assert!(
+        !recovered.contains("Hacker News is unreachable"),
+        "notice stayed after recovery"
+    );
 }
 
 #[tokio::test]
@@ -54,15 +60,23 @@ async fn a_stalled_upstream_gets_a_503_within_the_upstream_timeout() {
     let response = app.get("/").await;
     assert_eq!(response.status(), 503);
     // Bounded by the upstream timeout, not by the stall (which never ends).
-    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
 async fn a_broken_item_is_left_out_and_the_rest_of_the_page_renders() {
     let app = spawn_app().await;
-    app.fake.set_override("item/10001.json", r#"{"id": 10001, "title": "trunc"#);
+    app.fake
+        .set_override("item/10001.json", r#"{"id": 10001, "title": "trunc"#);
     app.fake.set_override("item/10002.json", r#"[1, 2, 3]"#);
-    app.fake.set_override("item/10003.json", format!(r#"{{"id": 10003, "text": "{}"}}"#, "x".repeat(3 << 20)));
+    app.fake.set_override(
+        "item/10003.json",
+        format!(r#"{{"id": 10003, "text": "{}"}}"#, "x".repeat(3 << 20)),
+    );
     let (status, html) = app.get_text("/").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches(r#"class="story""#).count(), 27);
@@ -90,15 +104,24 @@ async fn hostile_content_never_becomes_script_or_a_dangerous_link() {
         r#"{"id": 51, "type": "comment", "by": "u", "time": "later", "parent": 50, "kids": [50, null, "x"],
             "text": 12345, "score": {"nested": true}}"#,
     );
-    app.fake.set_override("topstories.json", "[10001, null, \"junk\", 10002, -5, 1.5]");
+    app.fake
+        .set_override("topstories.json", "[10001, null, \"junk\", 10002, -5, 1.5]");
     for path in ["/", "/item/10001", "/user/user1"] {
         let (status, html) = app.get_text(path).await;
         assert_eq!(status, 200, "{path}");
         assert_no_script_from_data(path, &html);
     }
     let (_, item) = app.get_text("/item/10001").await;
-    assert!(item.contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;") || item.contains("&lt;script&gt;alert('title')"), "title not shown as text");
-    assert_eq!(item.matches(r#"class="comment""#).count(), 2, "the cycle 50 -> 51 -> 50 is shown once");
+    assert!(
+        item.contains("&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;")
+            || item.contains("&lt;script&gt;alert('title')"),
+        "title not shown as text"
+    );
+    assert_eq!(
+        item.matches(r#"class="comment""#).count(),
+        2,
+        "the cycle 50 -> 51 -> 50 is shown once"
+    );
 }
 
 /// Every `<script` must be one of ours (it carries the nonce); no tag from data may carry an
@@ -111,13 +134,22 @@ fn assert_no_script_from_data(path: &str, html: &str) {
         if name == "script" {
             assert!(lower.contains("nonce="), "{path}: script without nonce: {tag}");
         }
-        assert!(!["iframe", "svg", "style", "img", "object", "embed"].contains(&name.as_str()), "{path}: {tag}");
+        assert!(
+            !["iframe", "svg", "style", "img", "object", "embed"].contains(&name.as_str()),
+            "{path}: {tag}"
+        );
         for attr in lower.split_whitespace().skip(1) {
             assert!(!attr.starts_with("on"), "{path}: event handler in {tag}");
         }
         for scheme in ["javascript:", "data:", "vbscript:"] {
-            assert!(!lower.contains(&format!("href=\"{scheme}")), "{path}: {scheme} link in {tag}");
-            assert!(!lower.contains(&format!("href=\" {scheme}")), "{path}: {scheme} link in {tag}");
+            assert!(
+                !lower.contains(&format!("href=\"{scheme}")),
+                "{path}: {scheme} link in {tag}"
+            );
+            assert!(
+                !lower.contains(&format!("href=\" {scheme}")),
+                "{path}: {scheme} link in {tag}"
+            );
         }
     }
 }

@@ -35,7 +35,10 @@ fn render_comment(comment: &Comment, replies: &[Comment], now: i64) -> AnyView {
             };
             ("live", byline.into_any())
         }
-        CommentState::Deleted => ("deleted", view! { <span class="placeholder">"[deleted]"</span> }.into_any()),
+        CommentState::Deleted => (
+            "deleted",
+            view! { <span class="placeholder">"[deleted]"</span> }.into_any(),
+        ),
         CommentState::Dead => ("dead", view! { <span class="placeholder">"[dead]"</span> }.into_any()),
     };
     let hidden = match replies.len() {

@@ -13,7 +13,11 @@ pub fn StoryRow(story: StorySummary, rank: usize, now: i64) -> impl IntoView {
         1 => "1 comment".to_string(),
         n => format!("{n} comments"),
     };
-    let points = if story.score == 1 { "1 point".to_string() } else { format!("{} points", story.score) };
+    let points = if story.score == 1 {
+        "1 point".to_string()
+    } else {
+        format!("{} points", story.score)
+    };
     view! {
         <li class="story" value=rank>
             <div class="title">

@@ -26,8 +26,22 @@ pub fn ItemView() -> impl IntoView {
 
 #[component]
 fn Item(page: ItemPage) -> impl IntoView {
-    let ItemPage { id, title, url, domain, score, by, time, comment_count, text_html, state, comments, truncated, now, stale } =
-        page;
+    let ItemPage {
+        id,
+        title,
+        url,
+        domain,
+        score,
+        by,
+        time,
+        comment_count,
+        text_html,
+        state,
+        comments,
+        truncated,
+        now,
+        stale,
+    } = page;
     let heading = match state {
         CommentState::Live => title.clone(),
         CommentState::Deleted => "[deleted]".to_string(),

@@ -26,7 +26,13 @@ pub fn StatusView() -> impl IntoView {
 
 #[component]
 fn StatusTable(report: StatusReport) -> impl IntoView {
-    let StatusReport { now, task, upstream, caches, ecs } = report;
+    let StatusReport {
+        now,
+        task,
+        upstream,
+        caches,
+        ecs,
+    } = report;
     let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} ms"));
     let task_row = format!(
@@ -37,12 +43,18 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         task.uptime_secs,
         if task.ready { "" } else { ", draining" }
     );
-    let upstream_ok = upstream.last_error.as_ref().is_none_or(|err| upstream.last_success.is_some_and(|ok| ok >= err.at));
+    let upstream_ok = upstream
+        .last_error
+        .as_ref()
+        .is_none_or(|err| upstream.last_success.is_some_and(|ok| ok >= err.at));
     let upstream_row = format!(
         "{}: last success {}, last error {}; p50 {}, p99 {} over {} calls",
         upstream.base_url,
         ago(upstream.last_success),
-        upstream.last_error.as_ref().map_or_else(|| "never".to_string(), |err| format!("{} ({})", time_ago(now, err.at), err.error)),
+        upstream.last_error.as_ref().map_or_else(
+            || "never".to_string(),
+            |err| format!("{} ({})", time_ago(now, err.at), err.error)
+        ),
         ms(upstream.latency_p50_ms),
         ms(upstream.latency_p99_ms),
         upstream.recent_calls
@@ -50,17 +62,28 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
     let cache_rows = caches
         .into_iter()
         .map(|cache| {
-            let ratio = cache.hit_ratio.map_or_else(|| "–".to_string(), |r| format!("{:.0}%", r * 100.0));
-            let details = format!("{} entries, hit ratio {ratio}, {} served stale", cache.entries, cache.stale_served);
+            let ratio = cache
+                .hit_ratio
+                .map_or_else(|| "–".to_string(), |r| format!("{:.0}%", r * 100.0));
+            let details = format!(
+                "{} entries, hit ratio {ratio}, {} served stale",
+                cache.entries, cache.stale_served
+            );
             view! { <tr><th scope="row">{format!("Cache: {}", cache.name)}</th><td>"OK"</td><td>{details}</td></tr> }
         })
         .collect_view();
     let (ecs_state, ecs_row) = match ecs {
         EcsStatus::NotOnEcs => ("n/a", "not running on ECS".to_string()),
         EcsStatus::Unavailable(err) => ("Unknown", err),
-        EcsStatus::Task { cluster, task_arn, availability_zone, launch_type } => {
-            ("OK", format!("{launch_type} task {task_arn} in cluster {cluster}, {availability_zone}"))
-        }
+        EcsStatus::Task {
+            cluster,
+            task_arn,
+            availability_zone,
+            launch_type,
+        } => (
+            "OK",
+            format!("{launch_type} task {task_arn} in cluster {cluster}, {availability_zone}"),
+        ),
     };
     view! {
         <table class="status">

@@ -49,7 +49,16 @@ pub fn StoriesView(kind: StoryKind) -> impl IntoView {
 
 #[component]
 fn StoryList(page: StoryPage) -> impl IntoView {
-    let StoryPage { kind, page: number, pages, first_rank, stories, missing, now, stale } = page;
+    let StoryPage {
+        kind,
+        page: number,
+        pages,
+        first_rank,
+        stories,
+        missing,
+        now,
+        stale,
+    } = page;
     let empty = stories.is_empty();
     view! {
         <StaleNotice stale now />

@@ -26,7 +26,14 @@ pub fn UserView() -> impl IntoView {
 
 #[component]
 fn User(page: UserPage) -> impl IntoView {
-    let UserPage { id, karma, created, about_html, now, stale } = page;
+    let UserPage {
+        id,
+        karma,
+        created,
+        about_html,
+        now,
+        stale,
+    } = page;
     view! {
         <Title text=format!("Profile: {id}") />
         <StaleNotice stale now />

@@ -126,21 +126,30 @@ where
         match self.policy.classify(age) {
             Freshness::Fresh => {
                 self.stats.hits.fetch_add(1, Ordering::Relaxed);
-                Ok(Cached { value: entry.value, stale_for: None })
+                Ok(Cached {
+                    value: entry.value,
+                    stale_for: None,
+                })
             }
             Freshness::Revalidate => {
                 self.stats.hits.fetch_add(1, Ordering::Relaxed);
                 self.stats.revalidations.fetch_add(1, Ordering::Relaxed);
                 // The refresh runs on its own task: the flight is spawned, so dropping it here is fine.
                 drop(self.load_shared(key, load));
-                Ok(Cached { value: entry.value, stale_for: None })
+                Ok(Cached {
+                    value: entry.value,
+                    stale_for: None,
+                })
             }
             Freshness::Expired | Freshness::Gone => match self.load_shared(key.clone(), load).await {
                 Ok(value) => Ok(Cached { value, stale_for: None }),
                 Err(err) => {
                     self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(cache = self.name, ?key, error = %err, "serving stale data: upstream failed");
-                    Ok(Cached { value: entry.value, stale_for: Some(age) })
+                    Ok(Cached {
+                        value: entry.value,
+                        stale_for: Some(age),
+                    })
                 }
             },
         }
@@ -164,13 +173,19 @@ where
         // The first requester's span follows the load, so its upstream calls carry its request id.
         let task = tokio::spawn(
             async move {
-            let result = fetch.await;
-            if let Ok(value) = &result {
-                let entry = Entry { value: value.clone(), fetched_at: Instant::now() };
-                entries.insert(task_key.clone(), entry).await;
-            }
-            registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&task_key);
-            result
+                let result = fetch.await;
+                if let Ok(value) = &result {
+                    let entry = Entry {
+                        value: value.clone(),
+                        fetched_at: Instant::now(),
+                    };
+                    entries.insert(task_key.clone(), entry).await;
+                }
+                registry
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .remove(&task_key);
+                result
             }
             .in_current_span(),
         );
@@ -232,7 +247,13 @@ mod tests {
         cache.get(1, loader(&calls, Some("a"))).await.unwrap();
         tokio::time::advance(Duration::from_secs(9)).await;
         let got = cache.get(1, loader(&calls, Some("b"))).await.unwrap();
-        assert_eq!(got, Cached { value: "a".to_string(), stale_for: None });
+        assert_eq!(
+            got,
+            Cached {
+                value: "a".to_string(),
+                stale_for: None
+            }
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
@@ -270,7 +291,13 @@ mod tests {
         cache.get(1, loader(&calls, Some("v1"))).await.unwrap();
         tokio::time::advance(Duration::from_secs(100)).await;
         let got = cache.get(1, loader(&calls, Some("v2"))).await.unwrap();
-        assert_eq!(got, Cached { value: "v2".to_string(), stale_for: None });
+        assert_eq!(
+            got,
+            Cached {
+                value: "v2".to_string(),
+                stale_for: None
+            }
+        );
     }
 
     #[tokio::test(start_paused = true)]

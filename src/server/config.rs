@@ -275,6 +275,9 @@ mod tests {
     #[test]
     fn base_url_gets_a_trailing_slash() {
         let c = config(&[("HN_API_URL", "http://127.0.0.1:3100/v0")]).unwrap();
-        assert_eq!(c.hn_api_url.join("item/1.json").unwrap().as_str(), "http://127.0.0.1:3100/v0/item/1.json");
+        assert_eq!(
+            c.hn_api_url.join("item/1.json").unwrap().as_str(),
+            "http://127.0.0.1:3100/v0/item/1.json"
+        );
     }
 }

@@ -110,7 +110,11 @@ impl FakeHn {
 
     /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is.
     pub fn set_override(&self, path: &str, body: impl Into<String>) {
-        self.state.overrides.lock().unwrap_or_else(|p| p.into_inner()).insert(path.to_string(), body.into());
+        self.state
+            .overrides
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path.to_string(), body.into());
     }
 
     /// Fixture JSON for an item, as the fake serves it.
@@ -151,8 +155,17 @@ impl FakeState {
             ("topstories", all[..90].to_vec()),
             ("newstories", all.iter().rev().copied().collect()),
             ("beststories", all.iter().step_by(2).copied().collect()),
-            ("askstories", all.iter().copied().filter(|id| (id - STORY_BASE) % 5 == 0).collect()),
-            ("showstories", all.iter().copied().filter(|id| (id - STORY_BASE) % 7 == 1).collect()),
+            (
+                "askstories",
+                all.iter()
+                    .copied()
+                    .filter(|id| (id - STORY_BASE).is_multiple_of(5))
+                    .collect(),
+            ),
+            (
+                "showstories",
+                all.iter().copied().filter(|id| (id - STORY_BASE) % 7 == 1).collect(),
+            ),
             ("jobstories", (0..JOB_COUNT).map(|j| JOB_BASE + j).collect()),
         ]);
         FakeState {
@@ -168,7 +181,10 @@ impl FakeState {
 
     fn user(&self, id: &str) -> Option<Value> {
         let known = id == "pg"
-            || id.strip_prefix("user").and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n < USER_COUNT);
+            || id
+                .strip_prefix("user")
+                .and_then(|n| n.parse::<u64>().ok())
+                .is_some_and(|n| n < USER_COUNT);
         known.then(|| {
             json!({
                 "id": id,
@@ -184,18 +200,28 @@ impl FakeState {
 /// Story `n` and its comments. Every fifth story is an "Ask HN" text post without a URL.
 fn story_fixture(n: u64, epoch: i64) -> (Value, Vec<(u64, Value)>) {
     let id = STORY_BASE + n;
-    let ask = n % 5 == 0;
+    let ask = n.is_multiple_of(5);
     let topic = TOPICS[(n as usize) % TOPICS.len()];
-    let title = if ask { format!("Ask HN: {topic}? ({n})") } else { format!("{topic} ({n})") };
+    let title = if ask {
+        format!("Ask HN: {topic}? ({n})")
+    } else {
+        format!("{topic} ({n})")
+    };
     let time = epoch - 600 * (n as i64 + 1);
     let comments = comment_fixture(id, n, time);
-    let top_level: Vec<u64> = comments.iter().filter(|(_, c)| c["parent"] == json!(id)).map(|(cid, _)| *cid).collect();
+    let top_level: Vec<u64> = comments
+        .iter()
+        .filter(|(_, c)| c["parent"] == json!(id))
+        .map(|(cid, _)| *cid)
+        .collect();
     let mut story = json!({
         "id": id, "type": "story", "by": format!("user{}", n % USER_COUNT), "time": time,
         "title": title, "score": 500 - (n as i64 * 3) % 480, "descendants": comments.len(), "kids": top_level,
     });
     if ask {
-        story["text"] = json!(format!("<p>Curious what everyone thinks about {topic}.</p><p>Links welcome.</p>"));
+        story["text"] = json!(format!(
+            "<p>Curious what everyone thinks about {topic}.</p><p>Links welcome.</p>"
+        ));
     } else {
         let domain = DOMAINS[(n as usize) % DOMAINS.len()];
         story["url"] = json!(format!("https://{domain}/articles/{n}"));
@@ -205,7 +231,11 @@ fn story_fixture(n: u64, epoch: i64) -> (Value, Vec<(u64, Value)>) {
 
 /// The comment tree of story `n`: 25 × 3 × 2 × 1 replies (400) on the big story, a few elsewhere.
 fn comment_fixture(story_id: u64, n: u64, story_time: i64) -> Vec<(u64, Value)> {
-    let fan: &[u64] = if story_id == BIG_THREAD_STORY { &[25, 3, 2, 1] } else { &[n % 4, 1] };
+    let fan: &[u64] = if story_id == BIG_THREAD_STORY {
+        &[25, 3, 2, 1]
+    } else {
+        &[n % 4, 1]
+    };
     let mut out = Vec::new();
     let mut next_id = COMMENT_BASE + n * 1_000;
     let mut frontier = vec![story_id];
@@ -251,7 +281,10 @@ fn comment_fixture(story_id: u64, n: u64, story_time: i64) -> Vec<(u64, Value)> 
 fn router(state: Arc<FakeState>) -> Router {
     Router::new()
         .route("/v0/{*path}", get(api))
-        .route("/_control/calls", get(|State(s): State<Arc<FakeState>>| async move { s.calls.load(Ordering::SeqCst).to_string() }))
+        .route(
+            "/_control/calls",
+            get(|State(s): State<Arc<FakeState>>| async move { s.calls.load(Ordering::SeqCst).to_string() }),
+        )
         .route("/_control/{action}", post(control))
         .route("/_control/delay/{ms}", post(set_delay))
         .with_state(state)
@@ -290,19 +323,32 @@ async fn api(State(state): State<Arc<FakeState>>, Path(path): Path<String>) -> R
         m if m == Mode::Stall as u8 => std::future::pending::<()>().await,
         _ => {}
     }
-    if let Some(body) = state.overrides.lock().unwrap_or_else(|p| p.into_inner()).get(&path).cloned() {
+    if let Some(body) = state
+        .overrides
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&path)
+        .cloned()
+    {
         return json_response(body);
     }
-    let value = if let Some(list) = path.strip_suffix(".json").and_then(|name| state.lists.get(name)) {
-        Some(json!(list))
-    } else if let Some(id) = path.strip_prefix("item/").and_then(|p| p.strip_suffix(".json")) {
-        // HN answers `null` for ids it does not know.
-        Some(id.parse::<u64>().ok().and_then(|id| state.items.get(&id).cloned()).unwrap_or(Value::Null))
-    } else if let Some(id) = path.strip_prefix("user/").and_then(|p| p.strip_suffix(".json")) {
-        Some(state.user(id).unwrap_or(Value::Null))
-    } else {
-        None
+    let document = |prefix: &str| path.strip_prefix(prefix).and_then(|p| p.strip_suffix(".json"));
+    let list = || {
+        path.strip_suffix(".json")
+            .and_then(|name| state.lists.get(name))
+            .map(|ids| json!(ids))
     };
+    // HN answers `null` for ids it does not know.
+    let item = || {
+        document("item/").map(|id| {
+            id.parse::<u64>()
+                .ok()
+                .and_then(|id| state.items.get(&id).cloned())
+                .unwrap_or(Value::Null)
+        })
+    };
+    let user = || document("user/").map(|id| state.user(id).unwrap_or(Value::Null));
+    let value = list().or_else(item).or_else(user);
     match value {
         Some(value) => json_response(value.to_string()),
         None => (StatusCode::NOT_FOUND, "no such endpoint").into_response(),

@@ -55,7 +55,11 @@ pub async fn shutdown_signal() {
 pub async fn run_healthcheck(config: &Config) -> Result<(), String> {
     let mut addr = config.site_addr;
     if addr.ip().is_unspecified() {
-        addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+        addr.set_ip(if addr.is_ipv4() {
+            [127, 0, 0, 1].into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
     }
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(3))
@@ -69,6 +73,9 @@ pub async fn run_healthcheck(config: &Config) -> Result<(), String> {
     if response.status() == StatusCode::OK {
         Ok(())
     } else {
-        Err(format!("GET http://{addr}{LIVENESS_PATH} answered {}", response.status()))
+        Err(format!(
+            "GET http://{addr}{LIVENESS_PATH} answered {}",
+            response.status()
+        ))
     }
 }

@@ -7,14 +7,13 @@ use std::time::Duration;
 use futures::stream::{self, StreamExt};
 use tokio::time::{Instant, timeout_at};
 
-use super::cache::{Cached, CachePolicy, SwrCache};
+use super::cache::{CachePolicy, Cached, SwrCache};
 use super::sanitize::{clean_html, display_domain, safe_http_url};
 use super::upstream::model::{HnItem, HnUser, ItemKind};
 use super::upstream::{HnClient, UpstreamError};
 use crate::error::AppError;
 use crate::model::{
-    Comment, CommentState, ItemPage, StoryKind, StoryPage, StorySummary, Staleness, UserPage, page_count,
-    page_range,
+    Comment, CommentState, ItemPage, Staleness, StoryKind, StoryPage, StorySummary, UserPage, page_count, page_range,
 };
 
 /// Upstream calls one page may have in flight at once.
@@ -48,7 +47,9 @@ impl StaleTracker {
     }
 
     fn staleness(&self) -> Option<Staleness> {
-        self.0.map(|age| Staleness { age_secs: age.as_secs() })
+        self.0.map(|age| Staleness {
+            age_secs: age.as_secs(),
+        })
     }
 }
 
@@ -64,7 +65,13 @@ pub fn is_valid_user_id(id: &str) -> bool {
 }
 
 impl HnService {
-    pub fn new(client: HnClient, list_ttl: Duration, item_ttl: Duration, max_bytes: u64, budget: Duration) -> HnService {
+    pub fn new(
+        client: HnClient,
+        list_ttl: Duration,
+        item_ttl: Duration,
+        max_bytes: u64,
+        budget: Duration,
+    ) -> HnService {
         let policy = |ttl: Duration| CachePolicy {
             ttl,
             revalidate_window: ttl,
@@ -103,14 +110,22 @@ impl HnService {
 
     async fn list(&self, kind: StoryKind, deadline: Instant) -> Result<Cached<Arc<Vec<u64>>>, UpstreamError> {
         let client = self.client.clone();
-        let load = self.lists.get(kind, move || async move { client.story_ids(kind.api_name()).await.map(Arc::new) });
-        timeout_at(deadline, load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))
+        let load = self.lists.get(kind, move || async move {
+            client.story_ids(kind.api_name()).await.map(Arc::new)
+        });
+        timeout_at(deadline, load)
+            .await
+            .unwrap_or(Err(UpstreamError::Timeout(self.budget)))
     }
 
     async fn item(&self, id: u64, deadline: Instant) -> Result<Cached<ItemValue>, UpstreamError> {
         let client = self.client.clone();
-        let load = self.items.get(id, move || async move { client.item(id).await.map(|item| item.map(Arc::new)) });
-        timeout_at(deadline, load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))
+        let load = self.items.get(id, move || async move {
+            client.item(id).await.map(|item| item.map(Arc::new))
+        });
+        timeout_at(deadline, load)
+            .await
+            .unwrap_or(Err(UpstreamError::Timeout(self.budget)))
     }
 
     /// Items in order, fetched concurrently; each one that fails is `None`.
@@ -149,7 +164,9 @@ impl HnService {
             .map(|item| summarize(&item))
             .collect();
         if wanted > 0 && stories.is_empty() {
-            return Err(AppError::UpstreamUnavailable("none of the stories on this page could be loaded".into()));
+            return Err(AppError::UpstreamUnavailable(
+                "none of the stories on this page could be loaded".into(),
+            ));
         }
         Ok(StoryPage {
             kind,
@@ -230,15 +247,24 @@ impl HnService {
 
     pub async fn user_page(&self, id: &str) -> Result<UserPage, AppError> {
         if !is_valid_user_id(id) {
-            return Err(AppError::NotFound(format!("there is no user {:?}", id.chars().take(40).collect::<String>())));
+            return Err(AppError::NotFound(format!(
+                "there is no user {:?}",
+                id.chars().take(40).collect::<String>()
+            )));
         }
         let client = self.client.clone();
         let key = id.to_string();
-        let load = self.users.get(key.clone(), move || async move { client.user(&key).await.map(|u| u.map(Arc::new)) });
-        let cached = timeout_at(self.deadline(), load).await.unwrap_or(Err(UpstreamError::Timeout(self.budget)))?;
+        let load = self.users.get(key.clone(), move || async move {
+            client.user(&key).await.map(|u| u.map(Arc::new))
+        });
+        let cached = timeout_at(self.deadline(), load)
+            .await
+            .unwrap_or(Err(UpstreamError::Timeout(self.budget)))?;
         let mut stale = StaleTracker::default();
         stale.note(&cached);
-        let user = cached.value.ok_or_else(|| AppError::NotFound(format!("there is no user {id:?}")))?;
+        let user = cached
+            .value
+            .ok_or_else(|| AppError::NotFound(format!("there is no user {id:?}")))?;
         Ok(UserPage {
             id: user.id.clone(),
             karma: user.karma.unwrap_or(0),
@@ -269,7 +295,10 @@ fn flatten(
             id: item.id,
             depth,
             descendants: 0,
-            by: item.by.clone().filter(|by| state == CommentState::Live && is_valid_user_id(by)),
+            by: item
+                .by
+                .clone()
+                .filter(|by| state == CommentState::Live && is_valid_user_id(by)),
             time: item.time.unwrap_or(0),
             html: match state {
                 CommentState::Live => item.text.as_deref().map(clean_html).unwrap_or_default(),
@@ -334,7 +363,13 @@ mod tests {
 
     #[test]
     fn flatten_orders_depth_first_and_counts_descendants() {
-        let loaded = HashMap::from([(1, item(1, &[2, 3])), (2, item(2, &[4])), (3, item(3, &[])), (4, item(4, &[])), (5, item(5, &[]))]);
+        let loaded = HashMap::from([
+            (1, item(1, &[2, 3])),
+            (2, item(2, &[4])),
+            (3, item(3, &[])),
+            (4, item(4, &[])),
+            (5, item(5, &[])),
+        ]);
         let mut out = Vec::new();
         flatten(&[1, 5], 0, &loaded, &mut HashSet::new(), &mut out);
         let shape: Vec<(u64, u16, u32)> = out.iter().map(|c| (c.id, c.depth, c.descendants)).collect();

@@ -60,7 +60,10 @@ pub fn router(state: AppState) -> Router {
     let assets = Router::new()
         .nest_service(
             &pkg_route,
-            ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false),
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(false),
         )
         .layer(middleware::map_response(immutable_when_found));
 
@@ -71,7 +74,9 @@ pub fn router(state: AppState) -> Router {
         })
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(RequestBodyLimitLayer::new(MAX_SERVER_FN_BODY_BYTES))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ));
 
     Router::new()
         .route(health::LIVENESS_PATH, get(health::healthz))
@@ -82,25 +87,40 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(access_log))
         .layer(middleware::from_fn_with_state(state.clone(), response_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout,
+        ))
         .layer(CatchPanicLayer::new())
         .with_state(state)
 }
 
 async fn immutable_when_found(mut response: Response) -> Response {
-    let value = if response.status().is_success() { IMMUTABLE_CACHE_CONTROL } else { NO_STORE };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let value = if response.status().is_success() {
+        IMMUTABLE_CACHE_CONTROL
+    } else {
+        NO_STORE
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     response
 }
 
 /// Puts the page CSP, with this response's nonce, on the page being rendered.
 pub fn set_page_csp(options: &leptos::config::LeptosOptions) {
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
-    else {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
         return;
     };
     // cargo-leptos's live-reload socket, in development only.
-    let reload = if matches!(options.env, leptos::config::Env::DEV) { " ws:" } else { "" };
+    let reload = if matches!(options.env, leptos::config::Env::DEV) {
+        " ws:"
+    } else {
+        ""
+    };
     match HeaderValue::from_str(&page_csp(&nonce, reload)) {
         Ok(value) => response.insert_header(header::CONTENT_SECURITY_POLICY, value),
         Err(err) => tracing::error!(error = %err, "cannot build the CSP header"),
@@ -135,7 +155,10 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES);
-    builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEAD_BYTES as u32);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEAD_BYTES as u32);
     let connections = GracefulShutdown::new();
     tracing::info!(addr = %local_addr, "listening");
 
@@ -158,7 +181,9 @@ pub async fn serve(
             tracing::warn!(error = %err, "cannot set TCP_NODELAY");
         }
         let service = TowerToHyperService::new(app.clone());
-        let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
         let connection = connections.watch(connection);
         tokio::spawn(async move {
             if let Err(err) = connection.await {

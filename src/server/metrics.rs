@@ -17,7 +17,9 @@ pub const GIT_SHA: &str = env!("HN_GIT_SHA");
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Latency buckets in seconds: sub-millisecond cache hits to multi-second upstream stalls.
-const LATENCY_BUCKETS: &[f64] = &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// The process-wide recorder; installed on first use (tests start several apps per process).
 pub fn handle() -> &'static PrometheusHandle {
@@ -49,9 +51,10 @@ async fn render(State(state): State<AppState>) -> Response {
         metrics::counter!("hn_cache_stale_served_total", "cache" => name).absolute(stats.stale_served.load(Relaxed));
     }
     let mut response = handle().render().into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
     response
 }
 

@@ -27,7 +27,10 @@ pub fn request_id(request: &Request) -> String {
 }
 
 fn is_sane_id(id: &str) -> bool {
-    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:=;/+".contains(&b))
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:=;/+".contains(&b))
 }
 
 /// The route template for logs and metrics: bounded cardinality, never the raw path.
@@ -73,12 +76,16 @@ pub async fn access_log(request: Request, next: Next) -> Response {
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
-        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+        || !response
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
     {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_SERVER_FN_ERROR_BYTES).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_SERVER_FN_ERROR_BYTES)
+        .await
+        .unwrap_or_default();
     if let Some(status) = serde_json::from_slice::<AppError>(&bytes)
         .ok()
         .and_then(|err| StatusCode::from_u16(err.status_code()).ok())
@@ -115,7 +122,10 @@ pub async fn response_headers(State(state): State<AppState>, request: Request, n
         );
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
@@ -148,7 +158,10 @@ mod tests {
         assert_eq!(request_id(&request_with(&[("x-request-id", "abc-123")])), "abc-123");
         let alb = "Root=1-67891233-abcdef012345678912345678";
         assert_eq!(request_id(&request_with(&[("x-amzn-trace-id", alb)])), alb);
-        assert_eq!(request_id(&request_with(&[("x-request-id", "mine"), ("x-amzn-trace-id", alb)])), "mine");
+        assert_eq!(
+            request_id(&request_with(&[("x-request-id", "mine"), ("x-amzn-trace-id", alb)])),
+            "mine"
+        );
         let generated = request_id(&request_with(&[]));
         assert_eq!(generated.len(), 36);
         assert_ne!(generated, request_id(&request_with(&[])));

@@ -52,7 +52,13 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
     let client = HnClient::new(config.hn_api_url.clone(), config.upstream_timeout)
         .map_err(|e| StartError::Client(e.to_string()))?;
-    let hn = HnService::new(client, config.list_ttl, config.item_ttl, config.cache_max_bytes, config.upstream_budget);
+    let hn = HnService::new(
+        client,
+        config.list_ttl,
+        config.item_ttl,
+        config.cache_max_bytes,
+        config.upstream_budget,
+    );
     Ok(AppState::new(Arc::new(config), leptos_options, hn))
 }
 
@@ -60,10 +66,16 @@ pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
 /// Metrics, when enabled, get their own listener.
 pub async fn run(state: AppState) -> Result<(), StartError> {
     let addr = state.config.site_addr;
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })?;
     if let Some(metrics_addr) = state.config.metrics_addr {
-        let metrics_listener =
-            TcpListener::bind(metrics_addr).await.map_err(|source| StartError::Bind { addr: metrics_addr, source })?;
+        let metrics_listener = TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|source| StartError::Bind {
+                addr: metrics_addr,
+                source,
+            })?;
         tracing::info!(addr = %metrics_addr, "metrics listening");
         let metrics_state = state.clone();
         tokio::spawn(async move {

@@ -51,14 +51,24 @@ mod tests {
     fn hn_markup_survives() {
         let raw = r#"<p>See <a href="https://example.com/a?b=1&amp;c=2">this</a></p><pre><code>fn main() {}</code></pre><i>x</i>"#;
         let out = clean_html(raw);
-        assert!(out.contains(r#"<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">this</a>"#), "{out}");
+        assert!(
+            out.contains(r#"<a href="https://example.com/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">this</a>"#),
+            "{out}"
+        );
         assert!(out.contains("<pre><code>fn main() {}</code></pre>"));
         assert!(out.contains("<i>x</i>"));
     }
 
     #[test]
     fn dangerous_link_schemes_lose_their_href() {
-        for href in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,<script>", "vbscript:x", "/relative", "//evil.example"] {
+        for href in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,<script>",
+            "vbscript:x",
+            "/relative",
+            "//evil.example",
+        ] {
             let out = clean_html(&format!(r#"<a href="{href}">x</a>"#));
             assert!(!out.contains("href"), "{href} kept: {out}");
         }
@@ -66,22 +76,42 @@ mod tests {
 
     #[test]
     fn styles_iframes_and_forms_go() {
-        let out = clean_html(r#"<style>*{}</style><iframe src="https://x"></iframe><form><input></form><p style="x">t</p>"#);
+        let out =
+            clean_html(r#"<style>*{}</style><iframe src="https://x"></iframe><form><input></form><p style="x">t</p>"#);
         assert_eq!(out, "<p>t</p>");
     }
 
     #[test]
     fn only_http_urls_are_links() {
-        assert_eq!(safe_http_url("https://example.com/x").as_deref(), Some("https://example.com/x"));
-        assert_eq!(safe_http_url(" http://example.com ").as_deref(), Some("http://example.com/"));
-        for bad in ["javascript:alert(1)", "data:text/html,x", "ftp://example.com", "example.com", "", "http://"] {
+        assert_eq!(
+            safe_http_url("https://example.com/x").as_deref(),
+            Some("https://example.com/x")
+        );
+        assert_eq!(
+            safe_http_url(" http://example.com ").as_deref(),
+            Some("http://example.com/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://example.com",
+            "example.com",
+            "",
+            "http://",
+        ] {
             assert_eq!(safe_http_url(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn domains_drop_www() {
-        assert_eq!(display_domain("https://www.example.com/a").as_deref(), Some("example.com"));
-        assert_eq!(display_domain("https://blog.example.co.uk").as_deref(), Some("blog.example.co.uk"));
+        assert_eq!(
+            display_domain("https://www.example.com/a").as_deref(),
+            Some("example.com")
+        );
+        assert_eq!(
+            display_domain("https://blog.example.co.uk").as_deref(),
+            Some("blog.example.co.uk")
+        );
     }
 }

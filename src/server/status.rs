@@ -24,11 +24,16 @@ pub struct EcsMetadata {
 
 impl EcsMetadata {
     pub fn new(uri: Option<Url>) -> EcsMetadata {
-        EcsMetadata { uri, task: OnceCell::new() }
+        EcsMetadata {
+            uri,
+            task: OnceCell::new(),
+        }
     }
 
     pub async fn status(&self) -> EcsStatus {
-        let Some(uri) = &self.uri else { return EcsStatus::NotOnEcs };
+        let Some(uri) = &self.uri else {
+            return EcsStatus::NotOnEcs;
+        };
         // A failure is not cached: the next status request tries again.
         match self.task.get_or_try_init(|| fetch_task(uri)).await {
             Ok(task) => task.clone(),
@@ -39,8 +44,15 @@ impl EcsMetadata {
 
 async fn fetch_task(uri: &Url) -> Result<EcsStatus, String> {
     let url = format!("{}/task", uri.as_str().trim_end_matches('/'));
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().map_err(|e| e.to_string())?;
-    let response = client.get(&url).send().await.map_err(|e| format!("task metadata: {e}"))?;
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| format!("task metadata: {e}"))?;
     if !response.status().is_success() {
         return Err(format!("task metadata answered {}", response.status()));
     }
@@ -94,6 +106,8 @@ pub async fn report(state: &AppState) -> StatusReport {
 /// `GET /status.json`
 pub async fn status_json(State(state): State<AppState>) -> Response {
     let mut response = Json(report(&state).await).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

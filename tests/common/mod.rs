@@ -30,7 +30,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.url)).send().await.expect("request failed")
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request failed")
     }
 
     pub async fn get_text(&self, path: &str) -> (u16, String) {
@@ -90,7 +94,10 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
         metrics_url,
         state,
         fake,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
         shutdown: Some(tx),
         server,
         _site: site,

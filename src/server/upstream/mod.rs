@@ -89,7 +89,12 @@ impl UpstreamStats {
         inner.recent_ms.push_back(latency_ms);
         match error {
             None => inner.last_success = Some(now),
-            Some(err) => inner.last_error = Some(UpstreamFailure { at: now, error: err.to_string() }),
+            Some(err) => {
+                inner.last_error = Some(UpstreamFailure {
+                    at: now,
+                    error: err.to_string(),
+                })
+            }
         }
     }
 
@@ -125,7 +130,12 @@ impl HnClient {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| UpstreamError::Transport(e.to_string()))?;
-        Ok(HnClient { http, base, timeout, stats: Arc::default() })
+        Ok(HnClient {
+            http,
+            base,
+            timeout,
+            stats: Arc::default(),
+        })
     }
 
     pub fn status(&self) -> UpstreamStatus {

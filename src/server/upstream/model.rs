@@ -94,7 +94,10 @@ pub fn parse_item(bytes: &[u8]) -> Result<Option<HnItem>, ModelError> {
         Value::Object(obj) => obj,
         _ => return Err(ModelError::Shape("a JSON object")),
     };
-    let id = obj.get("id").and_then(Value::as_u64).ok_or(ModelError::Shape("an item with a numeric id"))?;
+    let id = obj
+        .get("id")
+        .and_then(Value::as_u64)
+        .ok_or(ModelError::Shape("an item with a numeric id"))?;
     let kind = match obj.get("type").and_then(Value::as_str) {
         Some("story") => ItemKind::Story,
         Some("comment") => ItemKind::Comment,
@@ -182,7 +185,10 @@ mod tests {
         assert_eq!(item.title.as_deref(), Some("My YC app: Dropbox"));
         assert_eq!(item.score, Some(104));
         assert_eq!(item.descendants, Some(71));
-        assert_eq!(item.url.as_deref(), Some("http://www.getdropbox.com/u/2/screencast.html"));
+        assert_eq!(
+            item.url.as_deref(),
+            Some("http://www.getdropbox.com/u/2/screencast.html")
+        );
     }
 
     #[test]
@@ -202,7 +208,9 @@ mod tests {
 
     #[test]
     fn deleted_and_dead_flags_are_kept() {
-        let item = parse_item(br#"{"id": 3, "deleted": true, "dead": true}"#).unwrap().unwrap();
+        let item = parse_item(br#"{"id": 3, "deleted": true, "dead": true}"#)
+            .unwrap()
+            .unwrap();
         assert!(item.deleted && item.dead);
     }
 
@@ -215,9 +223,15 @@ mod tests {
     #[test]
     fn broken_documents_are_errors_not_panics() {
         assert_eq!(parse_item(b"null"), Ok(None));
-        assert!(matches!(parse_item(br#"{"id": 1, "title": "trunc"#), Err(ModelError::Json(_))));
+        assert!(matches!(
+            parse_item(br#"{"id": 1, "title": "trunc"#),
+            Err(ModelError::Json(_))
+        ));
         assert!(matches!(parse_item(b"[1,2]"), Err(ModelError::Shape(_))));
-        assert!(matches!(parse_item(br#"{"title": "no id"}"#), Err(ModelError::Shape(_))));
+        assert!(matches!(
+            parse_item(br#"{"title": "no id"}"#),
+            Err(ModelError::Shape(_))
+        ));
         assert!(matches!(parse_item(br#"{"id": "1"}"#), Err(ModelError::Shape(_))));
         assert!(matches!(parse_item(b""), Err(ModelError::Json(_))));
     }
@@ -225,7 +239,11 @@ mod tests {
     #[test]
     fn huge_fields_and_lists_are_capped() {
         let kids: Vec<String> = (1..=20_000).map(|n| n.to_string()).collect();
-        let json = format!(r#"{{"id": 0, "text": "{}", "kids": [{}]}}"#, "é".repeat(MAX_TEXT_CHARS + 10), kids.join(","));
+        let json = format!(
+            r#"{{"id": 0, "text": "{}", "kids": [{}]}}"#,
+            "é".repeat(MAX_TEXT_CHARS + 10),
+            kids.join(",")
+        );
         let item = parse_item(json.as_bytes()).unwrap().unwrap();
         assert_eq!(item.kids.len(), MAX_KIDS);
         assert_eq!(item.text.unwrap().chars().count(), MAX_TEXT_CHARS);
