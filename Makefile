@@ -25,7 +25,7 @@ CARGO_ENV := LEPTOS_OUTPUT_NAME=hn-reader LEPTOS_SITE_ROOT=target/site LEPTOS_SI
 	LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=. LEPTOS_BIN_DIR=. \
 	LEPTOS_HASH_FILES=true LEPTOS_HASH_FILE_NAME=hash.txt
 
-.PHONY: setup-e2e dev demo run fmt lint test-rust e2e release test
+.PHONY: setup-e2e dev demo run fmt lint test-rust e2e release bench fuzz budgets test
 setup-e2e: ## setup, plus Chromium and the Playwright packages
 	@scripts/bootstrap.sh --e2e
 
@@ -59,12 +59,23 @@ e2e: setup-e2e ## Playwright in Debian's Chromium against the release build and 
 	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
 	HN_API_URL=$(FAKE_HN_URL) FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
 
+bench: setup release ## Throughput/latency/RSS/size figures against an in-run baseline (not part of make test)
+	@scripts/bootstrap.sh --bench
+	$(CARGO_ENV) cargo build --release --features ssr --bin bench-baseline
+	python3 bench/run.py
+
+fuzz: ## cargo-fuzz: each target for FUZZ_SECONDS (60) over fuzz/corpus (nightly; not part of make test)
+	@scripts/fuzz.sh
+
+budgets: ## Size budgets (bench/budgets.env) for the release WASM+JS bundle and binary
+	@scripts/check-budgets.sh
+
 test: setup-e2e ## Every test: lints, unit, integration, e2e, container and Terraform checks
 	$(MAKE) --no-print-directory docker-lint tf-check smoke-dockerfile
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory e2e
-	$(MAKE) --no-print-directory smoke
+	$(MAKE) --no-print-directory smoke budgets
 	@echo "make test: all passed"
 
 

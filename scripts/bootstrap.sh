@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the app's build and tests need, from crates.io, npm, apt and rustup only.
 # Idempotent: every step checks first, so a second run takes a second or two.
-# Usage: scripts/bootstrap.sh [--e2e]   (--e2e also installs Chromium and the Playwright packages)
+# Usage: scripts/bootstrap.sh [--e2e | --bench]
+#   --e2e    also Chromium and the Playwright packages
+#   --bench  also wrk, the load generator
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../tools/versions.env
@@ -65,5 +67,10 @@ if [ "${1:-}" = "--e2e" ]; then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
     echo "$lock_sha" > "$stamp"
   fi
+fi
+if [ "${1:-}" = "--bench" ] && ! command -v wrk >/dev/null; then
+  say "installing Debian's wrk"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 say "tools ready"

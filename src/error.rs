@@ -39,6 +39,10 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => AppError::BadRequest(msg),
+            // On the server these mean the request body could not be read or decoded (say, it is
+            // not UTF-8): the client's mistake. In the browser they are transport failures.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(msg) | ServerFnErrorErr::Request(msg) => AppError::BadRequest(msg),
             other => AppError::Transport(other.to_string()),
         }
     }

@@ -111,22 +111,25 @@ async fn the_healthcheck_subcommand_probes_the_running_server() {
     assert_eq!(down.status.code(), Some(1), "nothing listens any more");
 }
 
-#[tokio::test]
-async fn sigterm_lets_every_in_flight_request_finish_then_exits_zero() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_200_in_flight_requests_finish_then_exits_zero() {
     let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     // Each upstream call takes 200 ms, so cold page views are in flight when SIGTERM lands.
     fake.set_delay(Duration::from_millis(200));
     let (child, port, logs) = start_server(&fake, &[("SHUTDOWN_GRACE_SECS", "20")]).await;
     let client = reqwest::Client::new();
-    let paths: Vec<String> = (0..40)
-        .map(|i| format!("http://127.0.0.1:{port}/item/{}", 10_000 + i))
+    // 200 cold pages whose first upstream call only their own request makes: 100 stories
+    // and 100 leaf comments of the big thread (whose story is not requested).
+    let ids: Vec<u64> = (10_020..10_120).chain(1_000_250..1_000_350).collect();
+    let paths: Vec<String> = ids
+        .iter()
+        .map(|id| format!("http://127.0.0.1:{port}/item/{id}"))
         .collect();
+    let first_calls: Vec<String> = ids.iter().map(|id| format!("item/{id}.json")).collect();
     let in_flight: Vec<_> = paths.iter().map(|url| client.get(url).send()).collect();
     let all = tokio::spawn(futures::future::join_all(in_flight));
-    // SIGTERM once the upstream has seen all 40 first calls: every view is then in progress.
-    while fake.calls() < 40 {
-        tokio::task::yield_now().await;
-    }
+    // SIGTERM once the upstream has seen all 200 first calls: every view is then in progress.
+    fake.wait_for_paths(&first_calls).await;
     sigterm(&child);
     let responses = all.await.unwrap();
     for (response, path) in responses.into_iter().zip(&paths) {
@@ -145,7 +148,11 @@ async fn sigterm_lets_every_in_flight_request_finish_then_exits_zero() {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|log| log["message"] == "request")
         .collect();
-    assert_eq!(access.len(), 40, "{logs}");
+    assert_eq!(access.len(), 200, "{logs}");
+    assert!(
+        !logs.contains("grace period over"),
+        "exit must come from draining, not the grace deadline"
+    );
     for log in &access {
         assert_eq!(log["route"], "/item/{id}");
         assert_eq!(log["method"], "GET");

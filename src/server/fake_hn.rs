@@ -65,6 +65,8 @@ struct FakeState {
     mode: AtomicU8,
     delay_ms: AtomicU64,
     calls: AtomicU64,
+    call_arrived: tokio::sync::Notify,
+    seen: Mutex<std::collections::HashSet<String>>,
     overrides: Mutex<HashMap<String, String>>,
 }
 
@@ -106,6 +108,19 @@ impl FakeHn {
     /// API calls served (or attempted) so far, control calls excluded.
     pub fn calls(&self) -> u64 {
         self.state.calls.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once every one of `paths` (e.g. `item/1.json`) has been requested.
+    pub async fn wait_for_paths(&self, paths: &[String]) {
+        loop {
+            let arrived = self.state.call_arrived.notified();
+            let seen = self.state.seen.lock().unwrap_or_else(|p| p.into_inner());
+            if paths.iter().all(|path| seen.contains(path)) {
+                return;
+            }
+            drop(seen);
+            arrived.await;
+        }
     }
 
     /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is.
@@ -175,6 +190,8 @@ impl FakeState {
             mode: AtomicU8::new(Mode::Up as u8),
             delay_ms: AtomicU64::new(0),
             calls: AtomicU64::new(0),
+            call_arrived: tokio::sync::Notify::new(),
+            seen: Mutex::new(std::collections::HashSet::new()),
             overrides: Mutex::new(HashMap::new()),
         }
     }
@@ -314,6 +331,12 @@ async fn set_delay(State(state): State<Arc<FakeState>>, Path(ms): Path<u64>) -> 
 
 async fn api(State(state): State<Arc<FakeState>>, Path(path): Path<String>) -> Response {
     state.calls.fetch_add(1, Ordering::SeqCst);
+    state
+        .seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(path.clone());
+    state.call_arrived.notify_waiters();
     let delay = state.delay_ms.load(Ordering::SeqCst);
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
