@@ -202,14 +202,8 @@ pub struct Comment {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ItemPage {
-    pub id: u64,
-    pub title: String,
-    pub url: Option<String>,
-    pub domain: Option<String>,
-    pub score: i64,
-    pub by: Option<String>,
-    pub time: i64,
-    pub comment_count: u64,
+    /// What a list row shows of this item.
+    pub summary: StorySummary,
     /// Sanitised HTML of a text post, job or comment.
     pub text_html: Option<String>,
     pub state: CommentState,

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::get_item;
 use crate::components::{CommentThread, ErrorView, StaleNotice};
-use crate::model::{CommentState, ItemPage, iso_datetime, time_ago};
+use crate::model::{CommentState, ItemPage, StorySummary, iso_datetime, time_ago};
 
 /// `/item/:id`: a story (or any item) and its whole comment tree.
 #[component]
@@ -27,14 +27,7 @@ pub fn ItemView() -> impl IntoView {
 #[component]
 fn Item(page: ItemPage) -> impl IntoView {
     let ItemPage {
-        id,
-        title,
-        url,
-        domain,
-        score,
-        by,
-        time,
-        comment_count,
+        summary,
         text_html,
         state,
         comments,
@@ -42,6 +35,17 @@ fn Item(page: ItemPage) -> impl IntoView {
         now,
         stale,
     } = page;
+    let StorySummary {
+        id,
+        title,
+        url,
+        domain,
+        score,
+        by,
+        time,
+        comments: comment_count,
+        ..
+    } = summary;
     let heading = match state {
         CommentState::Live => title.clone(),
         CommentState::Deleted => "[deleted]".to_string(),

@@ -103,52 +103,34 @@ impl Config {
                 .map_err(|e| invalid("RUST_LOG", &filter, &format!("not a log filter ({e})")))?;
         }
 
-        let secs = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
-            match get(var) {
-                Some(v) => Ok(Duration::from_secs(parse_num::<u64>(var, &v, 1, max)?)),
-                None => Ok(Duration::from_secs(default)),
+        // A whole number within [min, max], or the default when unset.
+        let number = |var: &'static str, default: u64, min: u64, max: u64| -> Result<u64, ConfigError> {
+            get(var).map_or(Ok(default), |v| parse_num::<u64>(var, &v, min, max))
+        };
+        let secs = |var, default, min, max| number(var, default, min, max).map(Duration::from_secs);
+        let millis = |var, default, min, max| number(var, default, min, max).map(Duration::from_millis);
+        let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", DEFAULT_SHUTDOWN_GRACE_SECS, 1, 3_600)?;
+        let request_timeout = secs("REQUEST_TIMEOUT_SECS", 15, 1, 600)?;
+        let list_ttl = secs("CACHE_LIST_TTL_SECS", 60, 0, 86_400)?;
+        let item_ttl = secs("CACHE_ITEM_TTL_SECS", 300, 0, 86_400)?;
+        let upstream_timeout = millis("UPSTREAM_TIMEOUT_MS", 3_000, 1, 600_000)?;
+        let upstream_budget = millis("UPSTREAM_BUDGET_MS", 10_000, 1, 600_000)?;
+        // Both must leave the request time to answer when the upstream stalls.
+        for (var, value) in [
+            ("UPSTREAM_TIMEOUT_MS", upstream_timeout),
+            ("UPSTREAM_BUDGET_MS", upstream_budget),
+        ] {
+            if value >= request_timeout {
+                let reason =
+                    "must be shorter than REQUEST_TIMEOUT_SECS, so a stalled upstream still leaves time to answer";
+                return Err(invalid(var, &value.as_millis().to_string(), reason));
             }
-        };
-        let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", DEFAULT_SHUTDOWN_GRACE_SECS, 3_600)?;
-        let request_timeout = secs("REQUEST_TIMEOUT_SECS", 15, 600)?;
-        let list_ttl = match get("CACHE_LIST_TTL_SECS") {
-            Some(v) => Duration::from_secs(parse_num::<u64>("CACHE_LIST_TTL_SECS", &v, 0, 86_400)?),
-            None => Duration::from_secs(60),
-        };
-        let item_ttl = match get("CACHE_ITEM_TTL_SECS") {
-            Some(v) => Duration::from_secs(parse_num::<u64>("CACHE_ITEM_TTL_SECS", &v, 0, 86_400)?),
-            None => Duration::from_secs(300),
-        };
-        let upstream_timeout = match get("UPSTREAM_TIMEOUT_MS") {
-            Some(v) => Duration::from_millis(parse_num::<u64>("UPSTREAM_TIMEOUT_MS", &v, 1, 600_000)?),
-            None => Duration::from_millis(3_000),
-        };
-        if upstream_timeout >= request_timeout {
-            return Err(invalid(
-                "UPSTREAM_TIMEOUT_MS",
-                &upstream_timeout.as_millis().to_string(),
-                "must be shorter than REQUEST_TIMEOUT_SECS, so a stalled upstream still leaves time to answer",
-            ));
-        }
-        let upstream_budget = match get("UPSTREAM_BUDGET_MS") {
-            Some(v) => Duration::from_millis(parse_num::<u64>("UPSTREAM_BUDGET_MS", &v, 1, 600_000)?),
-            None => Duration::from_millis(10_000),
-        };
-        if upstream_budget >= request_timeout {
-            return Err(invalid(
-                "UPSTREAM_BUDGET_MS",
-                &upstream_budget.as_millis().to_string(),
-                "must be shorter than REQUEST_TIMEOUT_SECS",
-            ));
         }
         let ecs_metadata_uri = match get("ECS_CONTAINER_METADATA_URI_V4") {
             Some(v) => Some(parse_base_url("ECS_CONTAINER_METADATA_URI_V4", &v)?),
             None => None,
         };
-        let cache_max_bytes = match get("CACHE_MAX_BYTES") {
-            Some(v) => parse_num::<u64>("CACHE_MAX_BYTES", &v, 1 << 20, 1 << 40)?,
-            None => 64 << 20,
-        };
+        let cache_max_bytes = number("CACHE_MAX_BYTES", 64 << 20, 1 << 20, 1 << 40)?;
         let hsts = match get("HSTS_ENABLED").as_deref().map(str::trim) {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,

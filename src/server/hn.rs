@@ -189,16 +189,8 @@ impl HnService {
             .value
             .ok_or_else(|| AppError::NotFound(format!("item {id} does not exist")))?;
         let (comments, truncated) = self.thread(&root, deadline, &mut stale).await;
-        let summary = summarize(&root);
         Ok(ItemPage {
-            id: root.id,
-            title: summary.title,
-            url: summary.url,
-            domain: summary.domain,
-            score: summary.score,
-            by: summary.by,
-            time: summary.time,
-            comment_count: summary.comments,
+            summary: summarize(&root),
             text_html: root.text.as_deref().map(clean_html),
             state: state_of(&root),
             comments,
