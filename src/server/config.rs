@@ -27,6 +27,7 @@ pub const ENV_VARS: &[&str] = &[
     "CACHE_MAX_BYTES",
     "UPSTREAM_BUDGET_MS",
     "ECS_CONTAINER_METADATA_URI_V4",
+    "HEADER_READ_TIMEOUT_SECS",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -64,6 +65,8 @@ pub struct Config {
     pub upstream_budget: Duration,
     /// Set by ECS on every task; read for /status.
     pub ecs_metadata_uri: Option<Url>,
+    /// A client must send a complete request head within this, or is disconnected.
+    pub header_read_timeout: Duration,
 }
 
 impl Config {
@@ -115,6 +118,8 @@ impl Config {
         let item_ttl = secs("CACHE_ITEM_TTL_SECS", 300, 0, 86_400)?;
         let upstream_timeout = millis("UPSTREAM_TIMEOUT_MS", 3_000, 1, 600_000)?;
         let upstream_budget = millis("UPSTREAM_BUDGET_MS", 10_000, 1, 600_000)?;
+        // Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we closed.
+        let header_read_timeout = secs("HEADER_READ_TIMEOUT_SECS", 65, 1, 3_600)?;
         // Both must leave the request time to answer when the upstream stalls.
         for (var, value) in [
             ("UPSTREAM_TIMEOUT_MS", upstream_timeout),
@@ -160,6 +165,7 @@ impl Config {
             metrics_addr,
             upstream_budget,
             ecs_metadata_uri,
+            header_read_timeout,
         })
     }
 }

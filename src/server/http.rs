@@ -39,9 +39,6 @@ pub const NO_STORE: &str = "no-store";
 pub const MAX_SERVER_FN_BODY_BYTES: usize = 16 * 1024;
 /// Request heads (request line and headers) larger than this get 431.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
-/// A client must finish sending a request head within this, or the connection is closed.
-/// Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we closed.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(65);
 /// Error bodies are one short JSON object.
 pub const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
 
@@ -153,7 +150,7 @@ pub async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(state.config.header_read_timeout)
         .max_buf_size(MAX_HEAD_BYTES);
     builder
         .http2()
