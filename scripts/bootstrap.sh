@@ -53,8 +53,9 @@ if ! [ -x "$wasm_opt" ] || [ "$(cat "$TOOLS_DIR/binaryen/.version" 2>/dev/null)"
 fi
 
 if [ "${1:-}" = "--e2e" ]; then
-  # 5. Debian's Chromium: Playwright cannot download its own browser here.
-  if ! [ -x /usr/bin/chromium ]; then
+  # 5. Debian's Chromium: Playwright cannot download its own browser here. CHROMIUM_PATH
+  #    points elsewhere where a browser is already installed (GitHub's runners ship Chrome).
+  if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
     say "installing Debian's chromium"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

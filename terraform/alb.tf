@@ -54,17 +54,17 @@ resource "aws_lb" "this" {
 
   access_logs {
     enabled = true
-    bucket  = aws_s3_bucket.logs.id
+    bucket  = module.logs.id
     prefix  = "alb"
   }
 
   connection_logs {
     enabled = true
-    bucket  = aws_s3_bucket.logs.id
+    bucket  = module.logs.id
     prefix  = "alb-connections"
   }
 
-  depends_on = [aws_s3_bucket_policy.logs]
+  depends_on = [module.logs] # the bucket policy must allow log delivery first
 }
 
 # Blue and green target groups: ECS native blue/green shifts the production listener

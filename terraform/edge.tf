@@ -163,7 +163,7 @@ resource "aws_cloudfront_distribution" "this" {
 
   origin {
     origin_id                = "static"
-    domain_name              = aws_s3_bucket.static.bucket_regional_domain_name
+    domain_name              = module.static.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.static.id
   }
 
@@ -209,7 +209,7 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   logging_config {
-    bucket          = aws_s3_bucket.cdn_logs.bucket_domain_name
+    bucket          = module.cdn_logs.bucket_domain_name
     prefix          = "cloudfront/"
     include_cookies = false
   }
@@ -227,7 +227,7 @@ resource "aws_cloudfront_distribution" "this" {
     minimum_protocol_version       = local.has_domain ? "TLSv1.2_2021" : "TLSv1"
   }
 
-  depends_on = [aws_s3_bucket_ownership_controls.cdn_logs]
+  depends_on = [module.cdn_logs] # ownership controls (ACLs) in place before log delivery starts
 }
 
 resource "aws_route53_record" "public" {

@@ -1,9 +1,120 @@
-# The S3 buckets moved into modules/private-bucket: these blocks make Terraform move the
-# existing state entries instead of destroying and recreating them (a bucket must never
-# be replaced). Keep them until every workspace (dev, int, prod) has applied this change.
-# The bucket policies' data sources need no move (data sources are not in state for long).
+# The S3 buckets moved into modules/private-bucket (static.tf): these blocks make Terraform
+# move the existing state entries instead of destroying and recreating them (a bucket must
+# never be replaced). Keep them until every workspace (dev, int, prod) has applied this
+# change. Data sources need no move: they are read again on every plan.
+
+# ---- static ----
 
 moved {
   from = aws_s3_bucket.static
   to   = module.static.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.static
+  to   = module.static.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.static
+  to   = module.static.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.static
+  to   = module.static.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.static
+  to   = module.static.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.static
+  to   = module.static.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.static
+  to   = module.static.aws_s3_bucket_policy.this
+}
+
+moved {
+  from = aws_s3_bucket_logging.static
+  to   = module.static.aws_s3_bucket_logging.this[0]
+}
+
+# ---- logs ----
+
+moved {
+  from = aws_s3_bucket.logs
+  to   = module.logs.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.logs
+  to   = module.logs.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.logs
+  to   = module.logs.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.logs
+  to   = module.logs.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.logs
+  to   = module.logs.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.logs
+  to   = module.logs.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.logs
+  to   = module.logs.aws_s3_bucket_policy.this
+}
+
+# ---- cdn_logs ----
+
+moved {
+  from = aws_s3_bucket.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket.this
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_public_access_block.this
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_ownership_controls.this
+}
+
+moved {
+  from = aws_s3_bucket_versioning.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_versioning.this
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_server_side_encryption_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_lifecycle_configuration.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_lifecycle_configuration.this
+}
+
+moved {
+  from = aws_s3_bucket_policy.cdn_logs
+  to   = module.cdn_logs.aws_s3_bucket_policy.this
 }

@@ -30,7 +30,7 @@ output "image_digest" {
 
 output "static_bucket" {
   description = "S3 bucket for /pkg/* (the pipeline syncs target/site/pkg here, without --delete)."
-  value       = aws_s3_bucket.static.bucket
+  value       = module.static.bucket
 }
 
 output "ecs_cluster_name" {
