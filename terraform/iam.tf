@@ -1,22 +1,36 @@
 # Least-privilege roles. The deploy role Terraform assumes is created at bootstrap
 # (see README); nothing here grants more than the named resources need.
 
-data "aws_iam_policy_document" "assume_ecs_tasks" {
+# Trust policies of the service roles below, one per service principal. Every one is limited
+# to this account (confused-deputy guard); the task roles also to ECS resources in this region.
+locals {
+  service_role_trust = {
+    ecs_tasks = { service = "ecs-tasks.amazonaws.com", source_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:*" }
+    ecs       = { service = "ecs.amazonaws.com", source_arn = null }
+    flow_logs = { service = "vpc-flow-logs.amazonaws.com", source_arn = null }
+  }
+}
+
+data "aws_iam_policy_document" "assume" {
+  for_each = local.service_role_trust
   statement {
     actions = ["sts:AssumeRole"]
     principals {
       type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
+      identifiers = [each.value.service]
     }
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
     }
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:*"]
+    dynamic "condition" {
+      for_each = each.value.source_arn == null ? [] : [each.value.source_arn]
+      content {
+        test     = "ArnLike"
+        variable = "aws:SourceArn"
+        values   = [condition.value]
+      }
     }
   }
 }
@@ -25,7 +39,7 @@ data "aws_iam_policy_document" "assume_ecs_tasks" {
 
 resource "aws_iam_role" "execution" {
   name               = "${local.name}-execution"
-  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  assume_role_policy = data.aws_iam_policy_document.assume["ecs_tasks"].json
 }
 
 data "aws_iam_policy_document" "execution" {
@@ -59,29 +73,14 @@ resource "aws_iam_role_policy" "execution" {
 
 resource "aws_iam_role" "task" {
   name               = "${local.name}-task"
-  assume_role_policy = data.aws_iam_policy_document.assume_ecs_tasks.json
+  assume_role_policy = data.aws_iam_policy_document.assume["ecs_tasks"].json
 }
 
 # ---- ECS infrastructure role: lets ECS shift the listener rule during blue/green ----
 
-data "aws_iam_policy_document" "assume_ecs" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["ecs.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "ecs_infrastructure" {
   name               = "${local.name}-ecs-infrastructure"
-  assume_role_policy = data.aws_iam_policy_document.assume_ecs.json
+  assume_role_policy = data.aws_iam_policy_document.assume["ecs"].json
 }
 
 resource "aws_iam_role_policy_attachment" "ecs_infrastructure" {
@@ -91,24 +90,9 @@ resource "aws_iam_role_policy_attachment" "ecs_infrastructure" {
 
 # ---- VPC flow logs ----
 
-data "aws_iam_policy_document" "assume_flow_logs" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["vpc-flow-logs.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
 resource "aws_iam_role" "flow_logs" {
   name               = "${local.name}-flow-logs"
-  assume_role_policy = data.aws_iam_policy_document.assume_flow_logs.json
+  assume_role_policy = data.aws_iam_policy_document.assume["flow_logs"].json
 }
 
 data "aws_iam_policy_document" "flow_logs" {

@@ -1,7 +1,9 @@
-# The S3 buckets moved into modules/private-bucket (static.tf): these blocks make Terraform
-# move the existing state entries instead of destroying and recreating them (a bucket must
-# never be replaced). Keep them until every workspace (dev, int, prod) has applied this
-# change. Data sources need no move: they are read again on every plan.
+# Resources that changed address when duplicated code was merged: these blocks make
+# Terraform move the existing state entries instead of destroying and recreating them (a
+# bucket must never be replaced). Keep them until every workspace (dev, int, prod) has
+# applied this change. Data sources need no move: they are read again on every plan.
+#
+# The S3 buckets moved into modules/private-bucket (static.tf).
 
 # ---- static ----
 
@@ -117,4 +119,16 @@ moved {
 moved {
   from = aws_s3_bucket_policy.cdn_logs
   to   = module.cdn_logs.aws_s3_bucket_policy.this
+}
+
+# ---- CPU and memory alarms: one for_each resource (observability.tf) ----
+
+moved {
+  from = aws_cloudwatch_metric_alarm.cpu_high
+  to   = aws_cloudwatch_metric_alarm.utilization_high["cpu"]
+}
+
+moved {
+  from = aws_cloudwatch_metric_alarm.memory_high
+  to   = aws_cloudwatch_metric_alarm.utilization_high["memory"]
 }

@@ -203,27 +203,16 @@ resource "aws_cloudwatch_metric_alarm" "running_below_desired" {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "cpu_high" {
-  alarm_name          = "${local.name}-cpu-high"
-  alarm_description   = "Service CPU above 85% for 10 minutes (autoscaling at max?)"
+# Service CPU and memory: the same alarm on two AWS/ECS metrics.
+resource "aws_cloudwatch_metric_alarm" "utilization_high" {
+  for_each = {
+    cpu    = { metric = "CPUUtilization", description = "Service CPU above 85% for 10 minutes (autoscaling at max?)" }
+    memory = { metric = "MemoryUtilization", description = "Service memory above 85% for 10 minutes (cache too large? leak?)" }
+  }
+  alarm_name          = "${local.name}-${each.key}-high"
+  alarm_description   = each.value.description
   namespace           = "AWS/ECS"
-  metric_name         = "CPUUtilization"
-  dimensions          = local.ecs_dim
-  statistic           = "Average"
-  period              = 60
-  evaluation_periods  = 10
-  threshold           = 85
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_topic
-  ok_actions          = local.alarm_topic
-}
-
-resource "aws_cloudwatch_metric_alarm" "memory_high" {
-  alarm_name          = "${local.name}-memory-high"
-  alarm_description   = "Service memory above 85% for 10 minutes (cache too large? leak?)"
-  namespace           = "AWS/ECS"
-  metric_name         = "MemoryUtilization"
+  metric_name         = each.value.metric
   dimensions          = local.ecs_dim
   statistic           = "Average"
   period              = 60
