@@ -2,7 +2,10 @@
 """Offline names check for Terraform code.
 
 Every resource type, data source, provider block, argument and nested block used in
-the given directories must exist in the provider schema. The schema comes from the
+the given directories must exist in the provider schema. Calls of local modules
+(`source = "./..."`) must pass only variables the module declares and every variable it
+requires; `moved` blocks must move from an address that is gone to a resource that is
+declared (in the module it names), with an index that matches its count/for_each. The schema comes from the
 npm packages @cdktf/provider-aws (AWS provider 6.x) and @cdktf/provider-random, which
 are generated from the providers' schemas: for each resource, the generated
 `*ToHclTerraform` functions list every argument name and whether it is a block, and
@@ -41,6 +44,10 @@ LIFECYCLE = {
     "blocks": {"precondition", "postcondition"},
 }
 PROVIDER_META = {"alias", "version"}
+# Meta-arguments of a `module` call.
+MODULE_META = {"source", "version", "count", "for_each", "providers", "depends_on"}
+# A resource address in a moved block: [module.NAME[idx].]...TYPE.NAME[idx]
+ADDRESS_RE = re.compile(r"^((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*)(?:([\w-]+)\.([\w-]+)(\[[^\]]*\])?)?$")
 
 # Built-in resources (terraform.io/builtin/terraform) - tiny, written out by hand.
 BUILTIN_RESOURCES = {
@@ -169,7 +176,8 @@ class Checker:
         self.fn = schema["functions"]
         self.errors: list[str] = []
         self.unchecked: set[str] = set()
-        self.counts = {"resources": 0, "data": 0, "providers": 0, "names": 0}
+        self.counts = {"resources": 0, "data": 0, "providers": 0, "names": 0, "modules": 0, "moved": 0}
+        self.dirs: dict[Path, dict] = {}  # directory -> declarations (see _declarations)
 
     def err(self, where: str, msg: str):
         self.errors.append(f"{where}: {msg}")
@@ -247,6 +255,7 @@ class Checker:
         except Exception as e:  # noqa: BLE001 - report any parse error as a failure
             self.err(str(path), f"HCL parse error: {e}")
             return
+        self._declare(path.parent.resolve(), path, doc)
         for kind, key in (("resource", "resources"), ("data", "data")):
             for entry in doc.get(kind, []):
                 for rtype_q, named in _items(entry):
@@ -279,6 +288,109 @@ class Checker:
                     continue
                 self.check_body(body, fn_key, where, top=True, kind="provider")
 
+    # ---- modules and moved blocks: need every file of a directory, so they run at the end ----
+
+    def _declare(self, d: Path, path: Path, doc: dict):
+        decl = self.dirs.setdefault(d, {"resources": {}, "variables": {}, "modules": {}, "moved": []})
+        for entry in doc.get("resource", []):
+            for rtype_q, named in _items(entry):
+                for rname_q, body in _items(named):
+                    rep = "count" if "count" in body else "for_each" if "for_each" in body else None
+                    decl["resources"][(_unquote(rtype_q), _unquote(rname_q))] = rep
+        for entry in doc.get("variable", []):
+            for vname_q, body in _items(entry):
+                decl["variables"][_unquote(vname_q)] = "default" in body
+        for entry in doc.get("module", []):
+            for mname_q, body in _items(entry):
+                rep = "count" if "count" in body else "for_each" if "for_each" in body else None
+                decl["modules"][_unquote(mname_q)] = (path, body, rep)
+        for body in doc.get("moved", []):
+            decl["moved"].append((path, body))
+
+    def _module_dir(self, d: Path, body: dict) -> Path | None:
+        """The directory of a local module source, loaded if it was not among the walked files."""
+        src = _unquote(str(body.get("source", "")))
+        if not (src.startswith("./") or src.startswith("../")):
+            return None  # registry/git modules: not checked here
+        md = (d / src).resolve()
+        if md not in self.dirs:
+            self.dirs[md] = {"resources": {}, "variables": {}, "modules": {}, "moved": []}
+            for f in sorted(md.glob("*.tf")):
+                try:
+                    self._declare(md, f, hcl2.loads(f.read_text(encoding="utf-8")))
+                except Exception as e:  # noqa: BLE001
+                    self.err(str(f), f"HCL parse error: {e}")
+        return md
+
+    def check_modules_and_moved(self):
+        for d in list(self.dirs):
+            decl = self.dirs[d]
+            for mname, (path, body, _) in decl["modules"].items():
+                self.counts["modules"] += 1
+                where = f"{path}: module.{mname}"
+                md = self._module_dir(d, body)
+                if md is None:
+                    self.unchecked.add(f"{where} (not a local module)")
+                    continue
+                if not any(md.glob("*.tf")):
+                    self.err(where, f"module source {_unquote(str(body.get('source')))} has no .tf files")
+                    continue
+                variables = self.dirs[md]["variables"]
+                for arg, _ in _items(body):
+                    if arg not in MODULE_META and arg not in variables:
+                        self.err(f"{where}.{arg}", "not a variable of the module")
+                for var, has_default in sorted(variables.items()):
+                    if not has_default and var not in body:
+                        self.err(where, f"missing required variable '{var}'")
+            for path, body in decl["moved"]:
+                self.counts["moved"] += 1
+                frm, to = (_unquote(str(body.get(k, ""))) for k in ("from", "to"))
+                frm, to = (a[2:-1] if a.startswith("${") and a.endswith("}") else a for a in (frm, to))
+                where = f"{path}: moved {frm} -> {to}"
+                self._resolve(d, frm, where, must_exist=False)
+                self._resolve(d, to, where, must_exist=True)
+
+    def _resolve(self, d: Path, address: str, where: str, must_exist: bool) -> bool:
+        """must_exist: `to` must name a declared resource; otherwise (`from`) it must not."""
+        if re.fullmatch(r"(?:module\.[\w-]+(?:\[[^\]]*\])?\.)*module\.[\w-]+(?:\[[^\]]*\])?", address):
+            address += "."  # a whole module instance: only its module calls are looked up
+        m = ADDRESS_RE.match(address)
+        if not m or not address:
+            self.err(where, f"cannot parse address '{address}'")
+            return False
+        cur = d
+        for mname in re.findall(r"module\.([\w-]+)(?:\[[^\]]*\])?\.", m.group(1)):
+            call = self.dirs.get(cur, {}).get("modules", {}).get(mname)
+            if call is None:
+                if must_exist:
+                    self.err(where, f"no module '{mname}' to move to")
+                return not must_exist
+            md = self._module_dir(cur, call[1])
+            if md is None:
+                self.unchecked.add(f"{where} (not a local module)")
+                return True
+            cur = md
+        rtype, rname, idx = m.group(2), m.group(3), m.group(4)
+        if rtype is None:
+            return True  # a whole module moved: the call was looked up above
+        declared = self.dirs.get(cur, {}).get("resources", {})
+        key = (rtype, rname)
+        if not must_exist:
+            if key in declared:
+                self.err(where, f"'{address}' is still declared: nothing to move")
+                return False
+            return True
+        if key not in declared:
+            self.err(where, f"'{address}' is not a declared resource")
+            return False
+        rep = declared[key]
+        want = None if idx is None else "count" if re.fullmatch(r"\[\d+\]", idx) else "for_each"
+        if want != rep:
+            have = f"uses {rep}" if rep else "has neither count nor for_each"
+            self.err(where, f"index {idx or '(none)'} does not fit: the resource {have}")
+            return False
+        return True
+
 
 def tf_files(dirs: list[str]):
     for d in dirs:
@@ -296,6 +408,7 @@ def run(dirs: list[str], schema: dict) -> Checker:
     c = Checker(schema)
     for f in tf_files(dirs):
         c.check_file(f)
+    c.check_modules_and_moved()
     return c
 
 
@@ -346,7 +459,8 @@ def main() -> int:
     n = c.counts
     print(
         f"names check ({vers}): {n['resources']} resources, {n['data']} data sources, "
-        f"{n['providers']} provider blocks, {n['names']} argument/block names; "
+        f"{n['providers']} provider blocks, {n['names']} argument/block names, "
+        f"{n['modules']} module calls, {n['moved']} moved blocks; "
         f"{len(c.errors)} unknown, {len(c.unchecked)} unchecked"
     )
     return 1 if c.errors else 0
