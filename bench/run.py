@@ -99,7 +99,7 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-LATENCY_RE = re.compile(r"^\s+(50|99)\.000%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+LATENCY_RE = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
 def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:

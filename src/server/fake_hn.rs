@@ -131,16 +131,6 @@ impl FakeHn {
             .unwrap_or_else(|p| p.into_inner())
             .insert(path.to_string(), body.into());
     }
-
-    /// Fixture JSON for an item, as the fake serves it.
-    pub fn item(&self, id: u64) -> Option<Value> {
-        self.state.items.get(&id).cloned()
-    }
-
-    /// The ids of a list (`topstories`, …).
-    pub fn list(&self, name: &str) -> Vec<u64> {
-        self.state.lists.get(name).cloned().unwrap_or_default()
-    }
 }
 
 impl FakeState {

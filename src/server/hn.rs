@@ -23,6 +23,7 @@ pub const MAX_COMMENTS: usize = 3_000;
 /// Reply depth shown; HN itself stops indenting long before this.
 pub const MAX_DEPTH: u16 = 48;
 
+/// Cached items and users hold their HTML (`text`, `about`) already sanitised.
 pub type ItemValue = Option<Arc<HnItem>>;
 pub type UserValue = Option<Arc<HnUser>>;
 
@@ -121,7 +122,10 @@ impl HnService {
     async fn item(&self, id: u64, deadline: Instant) -> Result<Cached<ItemValue>, UpstreamError> {
         let client = self.client.clone();
         let load = self.items.get(id, move || async move {
-            client.item(id).await.map(|item| item.map(Arc::new))
+            client
+                .item(id)
+                .await
+                .map(|item| item.map(|item| Arc::new(sanitize_item(item))))
         });
         timeout_at(deadline, load)
             .await
@@ -191,7 +195,7 @@ impl HnService {
         let (comments, truncated) = self.thread(&root, deadline, &mut stale).await;
         Ok(ItemPage {
             summary: summarize(&root),
-            text_html: root.text.as_deref().map(clean_html),
+            text_html: root.text.clone(),
             state: state_of(&root),
             comments,
             truncated,
@@ -247,7 +251,11 @@ impl HnService {
         let client = self.client.clone();
         let key = id.to_string();
         let load = self.users.get(key.clone(), move || async move {
-            client.user(&key).await.map(|u| u.map(Arc::new))
+            let sanitize = |mut user: HnUser| {
+                user.about = user.about.as_deref().map(clean_html);
+                Arc::new(user)
+            };
+            client.user(&key).await.map(|user| user.map(sanitize))
         });
         let cached = timeout_at(self.deadline(), load)
             .await
@@ -261,7 +269,7 @@ impl HnService {
             id: user.id.clone(),
             karma: user.karma.unwrap_or(0),
             created: user.created.unwrap_or(0),
-            about_html: user.about.as_deref().map(clean_html),
+            about_html: user.about.clone(),
             now: unix_now(),
             stale: stale.staleness(),
         })
@@ -293,7 +301,7 @@ fn flatten(
                 .filter(|by| state == CommentState::Live && is_valid_user_id(by)),
             time: item.time.unwrap_or(0),
             html: match state {
-                CommentState::Live => item.text.as_deref().map(clean_html).unwrap_or_default(),
+                CommentState::Live => item.text.clone().unwrap_or_default(),
                 _ => String::new(),
             },
             state,
@@ -301,6 +309,12 @@ fn flatten(
         flatten(&item.kids, depth + 1, loaded, placed, out);
         out[at].descendants = (out.len() - at - 1) as u32;
     }
+}
+
+/// Sanitises an item's HTML once, as it enters the cache, rather than on every view.
+fn sanitize_item(mut item: HnItem) -> HnItem {
+    item.text = item.text.as_deref().map(clean_html);
+    item
 }
 
 fn state_of(item: &HnItem) -> CommentState {

@@ -49,6 +49,8 @@ async fn render(State(state): State<AppState>) -> Response {
         metrics::counter!("hn_cache_hits_total", "cache" => name).absolute(stats.hits.load(Relaxed));
         metrics::counter!("hn_cache_misses_total", "cache" => name).absolute(stats.misses.load(Relaxed));
         metrics::counter!("hn_cache_stale_served_total", "cache" => name).absolute(stats.stale_served.load(Relaxed));
+        metrics::counter!("hn_cache_revalidations_total", "cache" => name).absolute(stats.revalidations.load(Relaxed));
+        metrics::counter!("hn_cache_loads_total", "cache" => name).absolute(stats.upstream_loads.load(Relaxed));
     }
     let mut response = handle().render().into_response();
     response.headers_mut().insert(
