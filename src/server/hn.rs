@@ -16,8 +16,8 @@ use crate::model::{
     Comment, CommentState, ItemPage, Staleness, StoryKind, StoryPage, StorySummary, UserPage, page_count, page_range,
 };
 
-/// Upstream calls one page may have in flight at once.
-pub const FAN_OUT: usize = 16;
+/// Upstream calls one page may have in flight at once: a whole list page in one wave.
+pub const FAN_OUT: usize = 30;
 /// Comments loaded per thread; the rest is marked as truncated.
 pub const MAX_COMMENTS: usize = 3_000;
 /// Reply depth shown; HN itself stops indenting long before this.
