@@ -32,13 +32,16 @@ setup-e2e: ## setup, plus Chromium and the Playwright packages
 dev: setup ## Live-reloading dev server on http://127.0.0.1:3000 (real Hacker News)
 	cargo leptos watch
 
-demo: setup ## The app on http://127.0.0.1:3000 against the offline fake Hacker News
-	cargo build --features ssr --bin fake-hn
-	target/debug/fake-hn --addr $(FAKE_HN_ADDR) & trap "kill $$!" EXIT; \
-	HN_API_URL=$(FAKE_HN_URL) cargo leptos watch
+# The release binary, served from target/release so it finds cargo-leptos's hash file.
+# $(1): extra environment, e.g. HN_API_URL=…
+SERVE_RELEASE = cd target/release && LEPTOS_SITE_ROOT=../site LEPTOS_HASH_FILES=true $(1) ./hn-reader
 
-run: release ## Release build on http://127.0.0.1:3000 (real Hacker News)
-	cd target/release && LEPTOS_SITE_ROOT=../site LEPTOS_HASH_FILES=true ./hn-reader
+demo: release ## The release build on http://127.0.0.1:3000 against the offline fake Hacker News
+	target/release/fake-hn --addr $(FAKE_HN_ADDR) & trap "kill $$!" EXIT; \
+	$(call SERVE_RELEASE,HN_API_URL=$(FAKE_HN_URL))
+
+run: release ## The release build on http://127.0.0.1:3000 against the real Hacker News
+	$(call SERVE_RELEASE)
 
 fmt: ## Format the code
 	cargo fmt

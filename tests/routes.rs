@@ -149,8 +149,13 @@ async fn html_is_cdn_cacheable_and_errors_are_not() {
         page.headers()["cache-control"],
         "public, max-age=0, s-maxage=30, stale-while-revalidate=300"
     );
-    let health = app.get("/healthz").await;
-    assert_eq!(health.headers()["cache-control"], "no-store");
+    for probe in ["/healthz", "/readyz", "/status.json"] {
+        assert_eq!(app.get(probe).await.headers()["cache-control"], "no-store", "{probe}");
+    }
+    assert_eq!(
+        app.get("/robots.txt").await.headers()["cache-control"],
+        "public, max-age=3600"
+    );
 }
 
 #[tokio::test]

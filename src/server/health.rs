@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 
 use super::config::Config;
 use super::state::AppState;
@@ -14,19 +15,22 @@ pub const LIVENESS_PATH: &str = "/healthz";
 pub const READINESS_PATH: &str = "/readyz";
 
 /// Liveness: the process answers. Depends on nothing upstream.
-pub async fn healthz() -> (StatusCode, &'static str) {
-    (StatusCode::OK, "ok\n")
+pub async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, NO_STORE_HEADER, "ok\n")
 }
 
 /// Readiness: configured and listening, and not shutting down. Upstream trouble does not
 /// count: failing readiness on an HN outage would take every task out of the target group.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if state.is_ready() {
-        (StatusCode::OK, "ready\n")
+        (StatusCode::OK, NO_STORE_HEADER, "ready\n")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "draining\n")
+        (StatusCode::SERVICE_UNAVAILABLE, NO_STORE_HEADER, "draining\n")
     }
 }
+
+/// Probes answer about this instant; no cache may keep them.
+const NO_STORE_HEADER: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
 /// Resolves on SIGTERM (what ECS sends) or SIGINT (Ctrl-C).
 pub async fn shutdown_signal() {

@@ -33,6 +33,8 @@ pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=30, stale-while-revalidate=300";
 /// A page built from stale data: keep it at the CDN only briefly, so fresh data shows soon.
 pub const STALE_PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=5";
+/// Unhashed public files (favicon, robots.txt).
+pub const PUBLIC_FILE_CACHE_CONTROL: &str = "public, max-age=3600";
 /// Errors, server-function answers and probes are never cached.
 pub const NO_STORE: &str = "no-store";
 /// Server-function arguments are a list kind, a page number or an id.

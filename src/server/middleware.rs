@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
-use super::http::{MAX_SERVER_FN_ERROR_BYTES, NO_STORE, PAGE_CACHE_CONTROL};
+use super::http::{MAX_SERVER_FN_ERROR_BYTES, NO_STORE, PAGE_CACHE_CONTROL, PUBLIC_FILE_CACHE_CONTROL};
 use super::state::AppState;
 use crate::error::AppError;
 
@@ -107,10 +107,11 @@ pub async fn response_headers(State(state): State<AppState>, request: Request, n
         .is_some_and(|v| v.starts_with("text/html"));
 
     if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = if method == Method::GET && is_html && (status.is_success() || status == StatusCode::NOT_FOUND) {
-            PAGE_CACHE_CONTROL
-        } else {
-            NO_STORE
+        let policy = match (method == Method::GET, is_html) {
+            (true, true) if status.is_success() || status == StatusCode::NOT_FOUND => PAGE_CACHE_CONTROL,
+            // Files from public/ (favicon, robots.txt): not hashed, so cached for an hour only.
+            (true, false) if status.is_success() => PUBLIC_FILE_CACHE_CONTROL,
+            _ => NO_STORE,
         };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
