@@ -114,11 +114,13 @@ impl FakeHn {
     pub async fn wait_for_paths(&self, paths: &[String]) {
         loop {
             let arrived = self.state.call_arrived.notified();
-            let seen = self.state.seen.lock().unwrap_or_else(|p| p.into_inner());
-            if paths.iter().all(|path| seen.contains(path)) {
+            let all_seen = {
+                let seen = self.state.seen.lock().unwrap_or_else(|p| p.into_inner());
+                paths.iter().all(|path| seen.contains(path))
+            };
+            if all_seen {
                 return;
             }
-            drop(seen);
             arrived.await;
         }
     }
