@@ -82,6 +82,33 @@ mod tests {
     }
 
     #[test]
+    fn text_that_reads_like_a_link_stays_text() {
+        // Found by `make fuzz` (fuzz/corpus/sanitize_html/regression-text-reads-like-href).
+        let out = clean_html(r#"x href="javascript:alert(1)" <a href="javascript:y">z</a>"#);
+        assert_eq!(
+            out,
+            r#"x href="javascript:alert(1)" <a rel="nofollow noopener noreferrer">z</a>"#
+        );
+    }
+
+    #[test]
+    fn control_characters_cannot_smuggle_a_scheme() {
+        // Browsers drop leading C0 controls and inner tabs/newlines; so does the URL check.
+        for href in [
+            "\u{1}javascript:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:x",
+        ] {
+            let out = clean_html(&format!(r#"<a href="{href}">x</a>"#));
+            assert!(!out.contains("href"), "{href:?} kept: {out}");
+        }
+        // Found by `make fuzz`: odd but genuine https links stay links.
+        let out = clean_html("<a href=\"\u{1e}https:/.example.com/a\">x</a>");
+        assert!(out.contains("href="), "{out}");
+    }
+
+    #[test]
     fn only_http_urls_are_links() {
         assert_eq!(
             safe_http_url("https://example.com/x").as_deref(),
