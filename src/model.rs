@@ -266,6 +266,8 @@ pub struct UpstreamFailure {
 pub struct CacheStatus {
     pub name: String,
     pub entries: u64,
+    /// Estimated bytes held.
+    pub bytes: u64,
     pub hits: u64,
     pub misses: u64,
     pub stale_served: u64,

@@ -182,6 +182,7 @@ async fn metrics_are_on_their_own_listener_only() {
         r#"hn_cache_misses_total{cache="items"}"#,
         r#"hn_cache_stale_served_total{cache="items"}"#,
         r#"hn_cache_entries{cache="items"}"#,
+        r#"hn_cache_bytes{cache="items"}"#,
         r#"hn_cache_loads_total{cache="items"}"#,
         r#"hn_cache_revalidations_total{cache="items"}"#,
         "hn_build_info{version=",

@@ -66,8 +66,10 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
                 .hit_ratio
                 .map_or_else(|| "–".to_string(), |r| format!("{:.0}%", r * 100.0));
             let details = format!(
-                "{} entries, hit ratio {ratio}, {} served stale",
-                cache.entries, cache.stale_served
+                "{} entries (~{} KiB), hit ratio {ratio}, {} served stale",
+                cache.entries,
+                cache.bytes / 1024,
+                cache.stale_served
             );
             view! { <tr><th scope="row">{format!("Cache: {}", cache.name)}</th><td>"OK"</td><td>{details}</td></tr> }
         })

@@ -111,6 +111,11 @@ where
         self.entries.entry_count()
     }
 
+    /// Estimated bytes held, by the weigher (bounded by `max_bytes`).
+    pub fn weighted_bytes(&self) -> u64 {
+        self.entries.weighted_size()
+    }
+
     /// The value for `key`, loading it with `load` when needed. Concurrent loads of one key share one call.
     pub async fn get<F, Fut>(&self, key: K, load: F) -> Result<Cached<V>, UpstreamError>
     where

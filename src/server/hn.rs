@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::stream::{self, StreamExt};
 use tokio::time::{Instant, timeout_at};
 
-use super::cache::{CachePolicy, Cached, SwrCache};
+use super::cache::{CachePolicy, CacheStats, Cached, SwrCache};
 use super::sanitize::{clean_html, display_domain, safe_http_url};
 use super::upstream::model::{HnItem, HnUser, ItemKind};
 use super::upstream::{HnClient, UpstreamError};
@@ -34,6 +34,29 @@ pub struct HnService {
     items: SwrCache<u64, ItemValue>,
     users: SwrCache<String, UserValue>,
     budget: Duration,
+}
+
+/// One cache's counters and size, for /metrics and /status.
+pub struct CacheSnapshot<'a> {
+    pub name: &'static str,
+    pub stats: &'a CacheStats,
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+impl<'a> CacheSnapshot<'a> {
+    fn of<K, V>(name: &'static str, cache: &'a SwrCache<K, V>) -> Self
+    where
+        K: std::hash::Hash + Eq + Clone + Send + Sync + std::fmt::Debug + 'static,
+        V: Clone + Send + Sync + 'static,
+    {
+        CacheSnapshot {
+            name,
+            stats: cache.stats(),
+            entries: cache.entry_count(),
+            bytes: cache.weighted_bytes(),
+        }
+    }
 }
 
 /// Tracks the oldest stale piece that went into a page.
@@ -96,11 +119,11 @@ impl HnService {
         self.client.status()
     }
 
-    pub fn caches(&self) -> [(&'static str, &super::cache::CacheStats, u64); 3] {
+    pub fn caches(&self) -> [CacheSnapshot<'_>; 3] {
         [
-            ("lists", self.lists.stats(), self.lists.entry_count()),
-            ("items", self.items.stats(), self.items.entry_count()),
-            ("users", self.users.stats(), self.users.entry_count()),
+            CacheSnapshot::of("lists", &self.lists),
+            CacheSnapshot::of("items", &self.items),
+            CacheSnapshot::of("users", &self.users),
         ]
     }
 

@@ -43,9 +43,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn render(State(state): State<AppState>) -> Response {
-    for (name, stats, entries) in state.hn.caches() {
+    for cache in state.hn.caches() {
         use std::sync::atomic::Ordering::Relaxed;
-        metrics::gauge!("hn_cache_entries", "cache" => name).set(entries as f64);
+        let (name, stats) = (cache.name, cache.stats);
+        metrics::gauge!("hn_cache_entries", "cache" => name).set(cache.entries as f64);
+        metrics::gauge!("hn_cache_bytes", "cache" => name).set(cache.bytes as f64);
         metrics::counter!("hn_cache_hits_total", "cache" => name).absolute(stats.hits.load(Relaxed));
         metrics::counter!("hn_cache_misses_total", "cache" => name).absolute(stats.misses.load(Relaxed));
         metrics::counter!("hn_cache_stale_served_total", "cache" => name).absolute(stats.stale_served.load(Relaxed));

@@ -73,16 +73,17 @@ pub async fn report(state: &AppState) -> StatusReport {
         .hn
         .caches()
         .into_iter()
-        .map(|(name, stats, entries)| {
+        .map(|cache| {
             use std::sync::atomic::Ordering::Relaxed;
-            let hits = stats.hits.load(Relaxed);
-            let misses = stats.misses.load(Relaxed);
+            let hits = cache.stats.hits.load(Relaxed);
+            let misses = cache.stats.misses.load(Relaxed);
             CacheStatus {
-                name: name.to_string(),
-                entries,
+                name: cache.name.to_string(),
+                entries: cache.entries,
+                bytes: cache.bytes,
                 hits,
                 misses,
-                stale_served: stats.stale_served.load(Relaxed),
+                stale_served: cache.stats.stale_served.load(Relaxed),
                 hit_ratio: (hits + misses > 0).then(|| hits as f64 / (hits + misses) as f64),
             }
         })

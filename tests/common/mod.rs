@@ -64,6 +64,9 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     config.site_addr = listener.local_addr().unwrap();
     config.metrics_addr = None;
+    // Debug builds on a loaded 2-core machine can be slow; tests about timeouts set their own.
+    config.request_timeout = std::time::Duration::from_secs(60);
+    config.upstream_budget = std::time::Duration::from_secs(45);
     edit(&mut config);
 
     let site = tempfile::tempdir().expect("tempdir");
