@@ -1,6 +1,7 @@
 //! The HTTP stack: routes, static files, limits, and serving with graceful shutdown.
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +14,7 @@ use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -44,9 +45,17 @@ pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 /// Error bodies are one short JSON object.
 pub const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
 
+/// The app's routes, generated once per process. Generating runs the app with resource loading
+/// suppressed process-wide, so a page rendering meanwhile would hang forever (leptos-rs/leptos#4773);
+/// generating once, before any router exists, rules that out even with several servers in one process.
+pub fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
+}
+
 pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = route_list().to_vec();
     let context = {
         let stylesheet = state.stylesheet.clone();
         move || {
@@ -203,4 +212,22 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_route_list_is_generated_once_per_process() {
+        let first = route_list();
+        assert!(
+            std::ptr::eq(first, route_list()),
+            "a second call regenerated the routes"
+        );
+        let paths: Vec<&str> = first.iter().map(AxumRouteListing::path).collect();
+        for path in ["/", "/new", "/item/{id}", "/user/{id}"] {
+            assert!(paths.contains(&path), "{path} missing from {paths:?}");
+        }
+    }
 }
