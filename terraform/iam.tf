@@ -1,5 +1,5 @@
-# Least-privilege roles. The deploy role Terraform assumes is created at bootstrap
-# (see README); nothing here grants more than the named resources need.
+# Least-privilege roles. The deploy role Terraform assumes is created by terraform/deploy-role
+# (see README, Bootstrap); nothing here grants more than the named resources need.
 
 # Trust policies of the service roles below, one per service principal. Every one is limited
 # to this account (confused-deputy guard); the task roles also to ECS resources in this region.
