@@ -163,3 +163,45 @@ async fn sigterm_lets_200_in_flight_requests_finish_then_exits_zero() {
         assert!(log["timestamp"].is_string());
     }
 }
+
+/// Fargate's smallest tasks give the process one CPU, so one runtime worker: every page type
+/// must still render under concurrency there, with no render left waiting on a wake-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_runtime_worker_serves_every_page_type_under_concurrency() {
+    let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    // Upstream answers take a moment, so renders really wait on their data.
+    fake.set_delay(Duration::from_millis(5));
+    let settings = [
+        ("TOKIO_WORKER_THREADS", "1"),
+        ("CACHE_LIST_TTL_SECS", "0"),
+        ("CACHE_ITEM_TTL_SECS", "0"),
+    ];
+    let (child, port, logs) = start_server(&fake, &settings).await;
+    let client = reqwest::Client::new();
+    let pages = [
+        ("/", r#"class="stories""#),
+        ("/new?page=2", r#"<li value="31" class="story""#),
+        ("/item/10001", r#"class="comment""#),
+        ("/user/user1", r#"class="user""#),
+        ("/status", r#"<table class="status""#),
+    ];
+    let views: Vec<_> = (0..200)
+        .map(|i| {
+            let (path, marker) = pages[i % pages.len()];
+            let request = client.get(format!("http://127.0.0.1:{port}{path}")).send();
+            async move {
+                let response = request.await.unwrap_or_else(|e| panic!("{path}: {e}"));
+                let status = response.status().as_u16();
+                let html = response.text().await.unwrap_or_default();
+                (path, status, html.contains(marker))
+            }
+        })
+        .collect();
+    for (path, status, rendered) in futures::future::join_all(views).await {
+        assert_eq!(status, 200, "{path}");
+        assert!(rendered, "{path} came back without its content");
+    }
+    sigterm(&child);
+    assert_eq!(child.wait_with_output().await.unwrap().status.code(), Some(0));
+    assert!(!logs.await.unwrap().join("\n").contains("panicked"));
+}
