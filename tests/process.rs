@@ -34,6 +34,7 @@ async fn bad_configuration_exits_non_zero_with_one_line_naming_the_variable() {
         ("HN_API_URL", "ftp://x"),
         ("SHUTDOWN_GRACE_SECS", "soon"),
         ("LEPTOS_SITE_ADDR", "nowhere"),
+        ("TOKIO_WORKER_THREADS", "0"),
     ] {
         let output = base_command().env(var, value).output().await.expect("run");
         assert_eq!(output.status.code(), Some(2), "{var}={value}");

@@ -28,6 +28,7 @@ pub const ENV_VARS: &[&str] = &[
     "UPSTREAM_BUDGET_MS",
     "ECS_CONTAINER_METADATA_URI_V4",
     "HEADER_READ_TIMEOUT_SECS",
+    "TOKIO_WORKER_THREADS",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -67,6 +68,8 @@ pub struct Config {
     pub ecs_metadata_uri: Option<Url>,
     /// A client must send a complete request head within this, or is disconnected.
     pub header_read_timeout: Duration,
+    /// Async runtime workers; None: one per CPU the process may use.
+    pub worker_threads: Option<usize>,
 }
 
 impl Config {
@@ -120,6 +123,11 @@ impl Config {
         let upstream_budget = millis("UPSTREAM_BUDGET_MS", 10_000, 1, 600_000)?;
         // Longer than the ALB's 60 s idle timeout, so the ALB never reuses a connection we closed.
         let header_read_timeout = secs("HEADER_READ_TIMEOUT_SECS", 65, 1, 3_600)?;
+        // tokio reads this variable itself and panics on a bad value; checking it here first
+        // turns that into the usual one-line error.
+        let worker_threads = get("TOKIO_WORKER_THREADS")
+            .map(|v| parse_num::<usize>("TOKIO_WORKER_THREADS", &v, 1, 1_024))
+            .transpose()?;
         // Both must leave the request time to answer when the upstream stalls.
         for (var, value) in [
             ("UPSTREAM_TIMEOUT_MS", upstream_timeout),
@@ -166,6 +174,7 @@ impl Config {
             upstream_budget,
             ecs_metadata_uri,
             header_read_timeout,
+            worker_threads,
         })
     }
 }
@@ -226,6 +235,9 @@ mod tests {
         assert!(c.list_ttl < c.item_ttl, "lists expire sooner than items");
         assert!(c.upstream_timeout < c.request_timeout);
         assert!(!c.hsts);
+        assert_eq!(c.worker_threads, None, "tokio picks one worker per CPU");
+        let two = config(&[("TOKIO_WORKER_THREADS", "2")]).expect("two workers");
+        assert_eq!(two.worker_threads, Some(2));
     }
 
     #[test]
@@ -253,6 +265,8 @@ mod tests {
             ("RUST_LOG", "info,[=bad"),
             ("UPSTREAM_BUDGET_MS", "20000"),
             ("ECS_CONTAINER_METADATA_URI_V4", "file:///etc/passwd"),
+            ("TOKIO_WORKER_THREADS", "0"),
+            ("TOKIO_WORKER_THREADS", "many"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);
