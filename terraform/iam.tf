@@ -1,9 +1,15 @@
 # Least-privilege roles. The deploy role Terraform assumes is created by terraform/deploy-role
 # (see README, Bootstrap); nothing here grants more than the named resources need.
+# Every role carries the permissions boundary hn-reader-<workspace>-boundary, created by
+# terraform/deploy-role (boundary.tf): the deploy role may create or empower a role only
+# with it, so the ceiling of these roles is set by an administrator, not by the pipeline.
 
-# Trust policies of the service roles below, one per service principal. Every one is limited
-# to this account (confused-deputy guard); the task roles also to ECS resources in this region.
 locals {
+  # Built from the name, not read: the deploy role has no iam:GetPolicy.
+  permissions_boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-boundary"
+
+  # Trust policies of the service roles below, one per service principal. Every one is limited
+  # to this account (confused-deputy guard); the task roles also to ECS resources in this region.
   service_role_trust = {
     ecs_tasks = { service = "ecs-tasks.amazonaws.com", source_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:*" }
     ecs       = { service = "ecs.amazonaws.com", source_arn = null }
@@ -38,8 +44,9 @@ data "aws_iam_policy_document" "assume" {
 # ---- execution role: pull the image from the tooling account's ECR, write logs ----
 
 resource "aws_iam_role" "execution" {
-  name               = "${local.name}-execution"
-  assume_role_policy = data.aws_iam_policy_document.assume["ecs_tasks"].json
+  name                 = "${local.name}-execution"
+  assume_role_policy   = data.aws_iam_policy_document.assume["ecs_tasks"].json
+  permissions_boundary = local.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "execution" {
@@ -72,15 +79,17 @@ resource "aws_iam_role_policy" "execution" {
 # another identity, and carries no permissions ----
 
 resource "aws_iam_role" "task" {
-  name               = "${local.name}-task"
-  assume_role_policy = data.aws_iam_policy_document.assume["ecs_tasks"].json
+  name                 = "${local.name}-task"
+  assume_role_policy   = data.aws_iam_policy_document.assume["ecs_tasks"].json
+  permissions_boundary = local.permissions_boundary_arn
 }
 
 # ---- ECS infrastructure role: lets ECS shift the listener rule during blue/green ----
 
 resource "aws_iam_role" "ecs_infrastructure" {
-  name               = "${local.name}-ecs-infrastructure"
-  assume_role_policy = data.aws_iam_policy_document.assume["ecs"].json
+  name                 = "${local.name}-ecs-infrastructure"
+  assume_role_policy   = data.aws_iam_policy_document.assume["ecs"].json
+  permissions_boundary = local.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy_attachment" "ecs_infrastructure" {
@@ -91,8 +100,9 @@ resource "aws_iam_role_policy_attachment" "ecs_infrastructure" {
 # ---- VPC flow logs ----
 
 resource "aws_iam_role" "flow_logs" {
-  name               = "${local.name}-flow-logs"
-  assume_role_policy = data.aws_iam_policy_document.assume["flow_logs"].json
+  name                 = "${local.name}-flow-logs"
+  assume_role_policy   = data.aws_iam_policy_document.assume["flow_logs"].json
+  permissions_boundary = local.permissions_boundary_arn
 }
 
 data "aws_iam_policy_document" "flow_logs" {

@@ -4,7 +4,8 @@
 # state, one Terraform workspace per environment (as in the main root):
 #   terraform init && terraform workspace select -or-create dev && terraform apply
 # Its permissions (policy.tf) are what the main root needs to plan, apply and destroy,
-# and what scripts/sync-static.sh needs; nothing else.
+# and what scripts/sync-static.sh needs; nothing else. boundary.tf is the permissions
+# boundary the main root's roles must carry, so apply this root before the main root.
 
 terraform {
   required_version = ">= 1.10.0"

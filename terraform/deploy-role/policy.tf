@@ -9,6 +9,8 @@
 #              uses with aws:RequestedRegion (the workspace region; us-east-1 for what its
 #              us_east_1 provider alias holds).
 #   guardrails explicit denies.
+# Every stack role carries the permissions boundary of boundary.tf; the IAM statements
+# below and the guardrails make that a precondition of creating or empowering a role.
 #
 # Not granted because not needed: ECR (tasks pull with their execution role; the image URL
 # is a string), the state bucket (tooling account; the CI role's own policy),
@@ -109,28 +111,48 @@ data "aws_iam_policy_document" "by_name" {
   }
 
   # ---- IAM (iam.tf): only the stack's roles hn-reader-<workspace>-*, never this role
-  # (hn-reader-deploy); no users, groups or customer-managed policies ----
+  # (hn-reader-deploy); no users, groups or customer-managed policies. Whatever grants
+  # permissions to a role needs the role to carry the boundary (boundary.tf) ----
 
+  # Removing permissions (DeleteRolePolicy, DetachRolePolicy) needs no boundary condition.
+  # UpdateAssumeRolePolicy cannot have one (iam:PermissionsBoundary is not in its request
+  # context); whoever it lets assume a role still gets at most the boundary.
   statement {
     sid = "StackRoles"
     actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
+      "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
       "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
-      "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
-      "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+      "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
+      "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy", "iam:ListInstanceProfilesForRole",
     ]
     resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+  }
+
+  statement {
+    sid       = "StackRolesWithBoundary"
+    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+    resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary.arn]
+    }
   }
 
   # The one managed policy the stack attaches (the ECS blue/green infrastructure role).
   statement {
     sid       = "StackRolesManagedPolicy"
-    actions   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+    actions   = ["iam:AttachRolePolicy"]
     resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
     condition {
       test     = "ArnEquals"
       variable = "iam:PolicyARN"
       values   = ["${local.p}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary.arn]
     }
   }
 
@@ -322,5 +344,35 @@ data "aws_iam_policy_document" "guardrails" {
     effect      = "Deny"
     not_actions = ["iam:Get*", "iam:List*"]
     resources   = [aws_iam_role.deploy.arn]
+  }
+
+  # No role without the boundary: creating one, or giving one permissions, needs the
+  # boundary set (a missing iam:PermissionsBoundary matches StringNotEquals), and no
+  # boundary may be removed.
+  statement {
+    sid       = "DenyRolesWithoutBoundary"
+    effect    = "Deny"
+    actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:AttachRolePolicy"]
+    resources = ["${local.p}:iam::${local.account}:role/*"]
+    condition {
+      test     = "StringNotEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary.arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyRemovingBoundaries"
+    effect    = "Deny"
+    actions   = ["iam:DeleteRolePermissionsBoundary"]
+    resources = ["${local.p}:iam::${local.account}:role/*"]
+  }
+
+  # The boundary belongs to this root (an administrator), not to the pipeline: read only.
+  statement {
+    sid         = "DenyChangingTheBoundary"
+    effect      = "Deny"
+    not_actions = ["iam:Get*", "iam:List*"]
+    resources   = [aws_iam_policy.boundary.arn]
   }
 }
