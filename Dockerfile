@@ -28,14 +28,12 @@ RUN apt-get update \
 WORKDIR /build
 COPY tools/versions.env tools/versions.env
 # One source of truth for tool versions: tools/versions.env, shared with the Makefile.
-# cargo-leptos is built with no_downloads so it can only use the pinned tools on PATH, and
-# without its fat LTO (a build tool; as in scripts/bootstrap.sh).
+# cargo-leptos is built with no_downloads so it can only use the pinned tools on PATH.
 RUN . ./tools/versions.env \
  && test "$(rustc --version | cut -d' ' -f2)" = "$RUST_TOOLCHAIN" \
  && rustup target add wasm32-unknown-unknown \
  && cargo install --locked cargo-chef --version "$CARGO_CHEF_VERSION" \
- && CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads \
+ && cargo install --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION" --features no_downloads \
  && npm install --global --no-audit --no-fund "binaryen@${BINARYEN_NPM_VERSION}" \
  && wasm-opt --version \
  && rm -rf "$CARGO_HOME/registry" "$CARGO_HOME/git" /root/.npm

@@ -28,12 +28,9 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 # 2. cargo-leptos, pinned. no_downloads: it may only use the pinned tools installed here.
-#    Its own release profile (fat LTO, one codegen unit) makes a build tool take ~25 min on
-#    2 cores; thin-local LTO and parallel codegen make that a fraction, at no cost to our app.
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once)"
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 
 # 3. wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock, or the bundle will not load.
