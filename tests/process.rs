@@ -176,6 +176,9 @@ async fn one_runtime_worker_serves_every_page_type_under_concurrency() {
         ("TOKIO_WORKER_THREADS", "1"),
         ("CACHE_LIST_TTL_SECS", "0"),
         ("CACHE_ITEM_TTL_SECS", "0"),
+        // A debug build on a loaded machine is slow; a hung render still ends in a 503.
+        ("REQUEST_TIMEOUT_SECS", "60"),
+        ("UPSTREAM_BUDGET_MS", "45000"),
     ];
     let (child, port, logs) = start_server(&fake, &settings).await;
     let client = reqwest::Client::new();
