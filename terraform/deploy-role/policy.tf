@@ -18,6 +18,8 @@
 
 locals {
   p = "arn:${local.partition}"
+  # The main root's roles (iam.tf); the deploy role itself (hn-reader-deploy) does not match.
+  stack_roles = "${local.p}:iam::${local.account}:role/${local.name}-*"
 }
 
 data "aws_iam_policy_document" "by_name" {
@@ -125,13 +127,13 @@ data "aws_iam_policy_document" "by_name" {
       "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
       "iam:ListAttachedRolePolicies", "iam:DetachRolePolicy", "iam:ListInstanceProfilesForRole",
     ]
-    resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+    resources = [local.stack_roles]
   }
 
   statement {
     sid       = "StackRolesWithBoundary"
     actions   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
-    resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+    resources = [local.stack_roles]
     condition {
       test     = "StringEquals"
       variable = "iam:PermissionsBoundary"
@@ -143,7 +145,7 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid       = "StackRolesManagedPolicy"
     actions   = ["iam:AttachRolePolicy"]
-    resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+    resources = [local.stack_roles]
     condition {
       test     = "ArnEquals"
       variable = "iam:PolicyARN"
@@ -160,7 +162,7 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid       = "PassStackRoles"
     actions   = ["iam:PassRole"]
-    resources = ["${local.p}:iam::${local.account}:role/${local.name}-*"]
+    resources = [local.stack_roles]
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
