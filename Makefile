@@ -48,18 +48,18 @@ fmt: ## Format the code
 
 lint: setup ## rustfmt check, and clippy with warnings denied for the server and the browser builds
 	cargo fmt --check
-	$(CARGO_ENV) cargo clippy --all-targets --features ssr -- -D warnings
+	$(CARGO_ENV) cargo clippy --all-targets --features fake-hn -- -D warnings
 	$(CARGO_ENV) cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 test-rust: setup ## Unit and integration tests (real server, fake upstream, loopback only)
-	$(CARGO_ENV) cargo test --features ssr
+	$(CARGO_ENV) cargo test --features fake-hn
 
 release: setup ## Release build: server, hashed + precompressed site, and the fake upstream
 	cargo leptos build --release --precompress
-	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+	$(CARGO_ENV) cargo build --release --features fake-hn --bin fake-hn
 
 e2e: setup-e2e ## Playwright in Debian's Chromium against the release build and the fake upstream
-	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+	$(CARGO_ENV) cargo build --release --features fake-hn --bin fake-hn
 	HN_API_URL=$(FAKE_HN_URL) FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
 
 bench: setup release ## Throughput/latency/RSS/size figures against an in-run baseline (not part of make test)

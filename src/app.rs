@@ -15,8 +15,6 @@ pub struct StylesheetHref(pub String);
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::http::set_page_csp(&options);
     let stylesheet = use_context::<StylesheetHref>()
         .map(|href| href.0)
         .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));

@@ -16,6 +16,9 @@ pub enum AppError {
     /// Hacker News could not be reached in time, and nothing was cached.
     #[error("Hacker News is unreachable right now: {0}")]
     UpstreamUnavailable(String),
+    /// This server has too much upstream work queued: shed rather than kept waiting.
+    #[error("This server is busy: {0}. Please try again in a moment.")]
+    Overloaded(String),
     /// The call between browser and server failed (network, encoding).
     #[error("request failed: {0}")]
     Transport(String),
@@ -27,7 +30,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadRequest(_) => 400,
             AppError::UpstreamBad(_) => 502,
-            AppError::UpstreamUnavailable(_) => 503,
+            AppError::UpstreamUnavailable(_) | AppError::Overloaded(_) => 503,
             AppError::Transport(_) => 500,
         }
     }

@@ -63,7 +63,7 @@ fn main() -> std::process::ExitCode {
         Err(err) => {
             tracing::error!(error = %err, "exiting");
             eprintln!("hn-reader: {err}");
-            ExitCode::FAILURE
+            ExitCode::from(err.exit_code())
         }
     }
 }

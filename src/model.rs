@@ -254,6 +254,59 @@ pub struct UpstreamStatus {
     pub latency_p50_ms: Option<f64>,
     pub latency_p99_ms: Option<f64>,
     pub recent_calls: usize,
+    pub breaker: BreakerStatus,
+    /// Concurrent upstream calls in this process, and the queue behind them.
+    pub concurrency: GateStatus,
+    /// Upstream calls one page may start.
+    pub calls_per_page: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BreakerState {
+    Closed,
+    Open,
+    /// The wait is over and one probe is out.
+    HalfOpen,
+}
+
+impl BreakerState {
+    /// For the `hn_upstream_breaker_state` gauge.
+    pub fn as_gauge(self) -> f64 {
+        match self {
+            BreakerState::Closed => 0.0,
+            BreakerState::Open => 1.0,
+            BreakerState::HalfOpen => 2.0,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half-open",
+        }
+    }
+}
+
+/// The upstream circuit breaker, for /status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakerStatus {
+    pub state: BreakerState,
+    pub consecutive_failures: u32,
+    pub threshold: u32,
+    pub probe_interval_ms: u64,
+    pub opened_total: u64,
+}
+
+/// A bounded gate's limits and load (concurrent holders, queue, shed), for /status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateStatus {
+    pub capacity: usize,
+    pub in_use: usize,
+    pub max_queue: usize,
+    pub waiting: usize,
+    pub max_wait_ms: u64,
+    pub shed_total: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Failure drills: outages and stalls under load, idle connection floods, hostile input.
 //! Every loop is bounded in count; every wait has an upper bound; loopback only.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "fake-hn")]
 
 mod common;
 
@@ -22,6 +22,7 @@ async fn an_outage_mid_load_serves_cached_routes_with_zero_5xx() {
         spawn_app_with(|c| {
             c.list_ttl = Duration::ZERO;
             c.item_ttl = Duration::ZERO;
+            c.upstream.breaker_probe_interval = Duration::from_millis(200);
         })
         .await,
     );
@@ -70,15 +71,28 @@ async fn an_outage_mid_load_serves_cached_routes_with_zero_5xx() {
         "the outage was never visible as stale data"
     );
 
-    // The upstream is back: the next view is fresh (TTL zero), with no notice.
+    let status = app.get_json("/status.json").await;
+    assert!(
+        status["upstream"]["breaker"]["opened_total"].as_u64() >= Some(1),
+        "the outage never opened the circuit breaker: {status}"
+    );
+
+    // The upstream is back: once the breaker's next probe succeeds, views are fresh again
+    // (TTL zero), with no notice. Each try is a real view, and the probe is due within 200 ms.
     for route in routes {
-        let (status, html) = app.get_text(route).await;
-        assert_eq!(status, 200);
-        assert!(
-            !html.contains("Hacker News is unreachable"),
-            "{route} still stale after recovery"
-        );
+        let fresh = tokio::time::timeout(BOUND, async {
+            loop {
+                let (status, html) = app.get_text(route).await;
+                assert_eq!(status, 200, "{route}");
+                if !html.contains("Hacker News is unreachable") {
+                    return;
+                }
+            }
+        });
+        fresh.await.unwrap_or_else(|_| panic!("{route} still stale after recovery"));
     }
+    let status = app.get_json("/status.json").await;
+    assert_eq!(status["upstream"]["breaker"]["state"], "Closed", "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,8 +101,8 @@ async fn a_stalled_upstream_starves_nothing() {
         spawn_app_with(|c| {
             c.list_ttl = Duration::ZERO;
             c.item_ttl = Duration::ZERO;
-            c.upstream_timeout = Duration::from_millis(300);
-            c.upstream_budget = Duration::from_millis(1_000);
+            c.upstream.timeout = Duration::from_millis(300);
+            c.upstream.page_time = Duration::from_millis(1_000);
             c.request_timeout = Duration::from_secs(3);
         })
         .await,
@@ -242,10 +256,37 @@ async fn a_ten_thousand_comment_thread_renders_within_its_caps() {
     assert_eq!(status, 200);
     assert_eq!(
         html.matches(r#"class="comment""#).count(),
-        hn_reader::server::hn::MAX_COMMENTS
+        hn_reader::server::hn::thread::MAX_COMMENTS
     );
     assert!(
         html.contains("the rest of this thread could not be loaded"),
         "truncation not said"
     );
+}
+
+/// The shape that once overflowed the stack and aborted the process: 3,000 root replies, each
+/// also naming the next one as its only reply (a DAG). Each is shown once, at the top level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_story_whose_replies_chain_into_each_other_renders_each_once() {
+    let app = spawn_app().await;
+    let story = 10_004u64;
+    let first = 6_000_000u64;
+    let replies: Vec<u64> = (first..first + 3_000).collect();
+    let mut documents = vec![(
+        format!("item/{story}.json"),
+        serde_json::json!({"id": story, "type": "story", "title": "A DAG", "by": "pg", "time": 1, "kids": replies})
+            .to_string(),
+    )];
+    documents.extend(replies.iter().map(|&id| {
+        let body = serde_json::json!({"id": id, "type": "comment", "by": "u1", "time": 2, "text": "<p>x</p>", "kids": [id + 1]});
+        (format!("item/{id}.json"), body.to_string())
+    }));
+    app.fake.set_overrides(documents);
+    let (status, html) = tokio::time::timeout(BOUND, app.get_text(&format!("/item/{story}")))
+        .await
+        .expect("bounded");
+    assert_eq!(status, 200);
+    assert_eq!(html.matches(r#"<li class="comment""#).count(), 3_000);
+    assert_eq!(html.matches(r#"<ul class="replies">"#).count(), 0, "nothing nests");
+    assert_eq!(app.get("/").await.status(), 200, "and the server carries on");
 }

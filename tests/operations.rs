@@ -1,5 +1,5 @@
 //! What operators rely on: security headers, request ids, readiness, metrics, status, limits.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "fake-hn")]
 
 mod common;
 
@@ -253,7 +253,7 @@ async fn status_reports_each_component_and_the_ecs_task() {
 #[tokio::test]
 async fn status_without_ecs_says_so() {
     let app = spawn_app().await;
-    let report: serde_json::Value = serde_json::from_str(&app.get("/status.json").await.text().await.unwrap()).unwrap();
+    let report = app.get_json("/status.json").await;
     assert_eq!(report["ecs"], "NotOnEcs");
     assert_eq!(report["upstream"]["last_success"], serde_json::Value::Null);
 }

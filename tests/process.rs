@@ -1,5 +1,5 @@
 //! The real binary: configuration errors, the healthcheck subcommand, and SIGTERM under load.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "fake-hn")]
 
 mod common;
 
@@ -117,7 +117,13 @@ async fn sigterm_lets_200_in_flight_requests_finish_then_exits_zero() {
     let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     // Each upstream call takes 200 ms, so cold page views are in flight when SIGTERM lands.
     fake.set_delay(Duration::from_millis(200));
-    let (child, port, logs) = start_server(&fake, &[("SHUTDOWN_GRACE_SECS", "20")]).await;
+    // Room for all 200 views' upstream calls at once: this drill is about draining, not shedding.
+    let settings = [
+        ("SHUTDOWN_GRACE_SECS", "20"),
+        ("SHUTDOWN_LAME_DUCK_SECS", "1"),
+        ("UPSTREAM_MAX_CONCURRENCY", "512"),
+    ];
+    let (child, port, logs) = start_server(&fake, &settings).await;
     let client = reqwest::Client::new();
     // 200 cold pages whose first upstream call only their own request makes: 100 stories
     // and 100 leaf comments of the big thread (whose story is not requested).
@@ -130,7 +136,9 @@ async fn sigterm_lets_200_in_flight_requests_finish_then_exits_zero() {
     let in_flight: Vec<_> = paths.iter().map(|url| client.get(url).send()).collect();
     let all = tokio::spawn(futures::future::join_all(in_flight));
     // SIGTERM once the upstream has seen all 200 first calls: every view is then in progress.
-    fake.wait_for_paths(&first_calls).await;
+    tokio::time::timeout(Duration::from_secs(60), fake.wait_for_paths(&first_calls))
+        .await
+        .expect("not every view reached the upstream: were some shed?");
     sigterm(&child);
     let responses = all.await.unwrap();
     for (response, path) in responses.into_iter().zip(&paths) {

@@ -1,5 +1,5 @@
 //! Every route over real HTTP on loopback, against the fake upstream.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "fake-hn")]
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Upstream outages, stalls and hostile data, through the real server.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "fake-hn")]
 
 mod common;
 
@@ -54,7 +54,7 @@ async fn an_outage_with_nothing_cached_is_a_503_page() {
 
 #[tokio::test]
 async fn a_stalled_upstream_gets_a_503_within_the_upstream_timeout() {
-    let app = spawn_app_with(|c| c.upstream_timeout = Duration::from_millis(300)).await;
+    let app = spawn_app_with(|c| c.upstream.timeout = Duration::from_millis(300)).await;
     app.fake.set_mode(Mode::Stall);
     let started = std::time::Instant::now();
     let response = app.get("/").await;

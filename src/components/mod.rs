@@ -3,7 +3,7 @@
 mod comments;
 mod story_row;
 
-pub use comments::CommentThread;
+pub use comments::{CommentThread, thread_html};
 pub use story_row::StoryRow;
 
 use leptos::prelude::*;
@@ -46,11 +46,12 @@ pub fn StaleNotice(stale: Option<Staleness>, now: i64) -> impl IntoView {
 /// An error in place of a page's content. `nested` when the page already has its `<h1>`.
 #[component]
 pub fn ErrorView(error: AppError, #[prop(optional)] nested: bool) -> impl IntoView {
-    let heading = match error.status_code() {
-        404 => "Not found",
-        400 => "Bad request",
-        502 | 503 => "Hacker News is unavailable",
-        _ => "Something went wrong",
+    let heading = match error {
+        AppError::NotFound(_) => "Not found",
+        AppError::BadRequest(_) => "Bad request",
+        AppError::UpstreamBad(_) | AppError::UpstreamUnavailable(_) => "Hacker News is unavailable",
+        AppError::Overloaded(_) => "Busy",
+        AppError::Transport(_) => "Something went wrong",
     };
     view! {
         <section class="error" aria-labelledby="error-heading">

@@ -31,8 +31,8 @@ pub fn StoryRow(story: StorySummary, rank: usize, now: i64) -> impl IntoView {
                 {story.domain.map(|domain| view! { <span class="domain">{format!("({domain})")}</span> })}
             </div>
             <div class="meta">
-                {(!story.is_job).then(|| view! { <span class="score">{points}</span> " by " })}
-                {story.by.map(|by| view! { <a href=format!("/user/{by}") class="author">{by.clone()}</a> " " })}
+                {(!story.is_job).then(|| view! { <span class="score">{points}</span> " " })}
+                {story.by.map(|by| view! { "by " <a href=format!("/user/{by}") class="author">{by.clone()}</a> " " })}
                 <a href=item_href.clone() class="age">
                     <time datetime=iso_datetime(story.time)>{time_ago(now, story.time)}</time>
                 </a>

@@ -59,6 +59,25 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         ms(upstream.latency_p99_ms),
         upstream.recent_calls
     );
+    let breaker = &upstream.breaker;
+    let breaker_row = format!(
+        "opens after {} consecutive failures ({} now), then probes every {} s; opened {} times",
+        breaker.threshold,
+        breaker.consecutive_failures,
+        breaker.probe_interval_ms / 1_000,
+        breaker.opened_total
+    );
+    let gate = &upstream.concurrency;
+    let limits_row = format!(
+        "{} of {} calls in flight, {} waiting (at most {}, for {} ms), {} shed; {} calls per page",
+        gate.in_use,
+        gate.capacity,
+        gate.waiting,
+        gate.max_queue,
+        gate.max_wait_ms,
+        gate.shed_total,
+        upstream.calls_per_page
+    );
     let cache_rows = caches
         .into_iter()
         .map(|cache| {
@@ -93,6 +112,8 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
             <tbody>
                 <tr><th scope="row">"This task"</th><td>{if task.ready { "OK" } else { "Draining" }}</td><td>{task_row}</td></tr>
                 <tr><th scope="row">"Hacker News API"</th><td>{if upstream_ok { "OK" } else { "Failing" }}</td><td>{upstream_row}</td></tr>
+                <tr><th scope="row">"Circuit breaker"</th><td>{breaker.state.label()}</td><td>{breaker_row}</td></tr>
+                <tr><th scope="row">"Upstream limits"</th><td>{if gate.waiting < gate.max_queue { "OK" } else { "Full" }}</td><td>{limits_row}</td></tr>
                 {cache_rows}
                 <tr><th scope="row">"ECS task"</th><td>{ecs_state}</td><td>{ecs_row}</td></tr>
             </tbody>

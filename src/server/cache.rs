@@ -63,6 +63,23 @@ struct Entry<V> {
 }
 
 type Flight<V> = Shared<BoxFuture<'static, Result<V, UpstreamError>>>;
+type Registry<K, V> = Arc<Mutex<HashMap<K, Flight<V>>>>;
+
+/// Takes a finished load's flight out of the registry however the load ends: normally, or by
+/// panicking. Without it a panicked load would leave its key joined to a dead flight for good.
+struct FlightGuard<K: Hash + Eq, V> {
+    registry: Registry<K, V>,
+    key: K,
+}
+
+impl<K: Hash + Eq, V> Drop for FlightGuard<K, V> {
+    fn drop(&mut self) {
+        self.registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.key);
+    }
+}
 
 #[derive(Default, Debug)]
 pub struct CacheStats {
@@ -78,7 +95,7 @@ pub struct SwrCache<K, V> {
     name: &'static str,
     policy: CachePolicy,
     entries: moka::future::Cache<K, Entry<V>>,
-    in_flight: Arc<Mutex<HashMap<K, Flight<V>>>>,
+    in_flight: Registry<K, V>,
     stats: Arc<CacheStats>,
 }
 
@@ -173,8 +190,10 @@ where
         self.stats.upstream_loads.fetch_add(1, Ordering::Relaxed);
         let fetch = load();
         let entries = self.entries.clone();
-        let registry = Arc::clone(&self.in_flight);
-        let task_key = key.clone();
+        let guard = FlightGuard {
+            registry: Arc::clone(&self.in_flight),
+            key: key.clone(),
+        };
         // The first requester's span follows the load, so its upstream calls carry its request id.
         let task = tokio::spawn(
             async move {
@@ -184,12 +203,9 @@ where
                         value: value.clone(),
                         fetched_at: Instant::now(),
                     };
-                    entries.insert(task_key.clone(), entry).await;
+                    entries.insert(guard.key.clone(), entry).await;
                 }
-                registry
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .remove(&task_key);
+                drop(guard);
                 result
             }
             .in_current_span(),
@@ -349,6 +365,34 @@ mod tests {
             assert_eq!(handle.await.unwrap().unwrap().value, "one");
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_load_that_panics_does_not_poison_its_key() {
+        let cache = cache();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let panicking = {
+            let calls = Arc::clone(&calls);
+            move || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if calls.load(Ordering::SeqCst) > 0 {
+                        panic!("a loader bug");
+                    }
+                    Ok(String::new())
+                }
+                .boxed()
+            }
+        };
+        let failed = cache.get(3, panicking).await;
+        assert!(matches!(failed, Err(UpstreamError::Transport(_))), "{failed:?}");
+        assert!(
+            cache.in_flight.lock().unwrap().is_empty(),
+            "the dead flight was left registered"
+        );
+        let next = cache.get(3, loader(&calls, Some("reloaded"))).await.unwrap();
+        assert_eq!(next.value, "reloaded");
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "the next request loaded again");
     }
 
     #[tokio::test]

@@ -5,6 +5,10 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::admission::GateLimits;
+use super::hn::thread::MAX_COMMENTS;
+use super::upstream::UpstreamLimits;
+
 /// Every variable the app reads. The infrastructure test checks the task definition against it.
 pub const ENV_VARS: &[&str] = &[
     "LEPTOS_SITE_ADDR",
@@ -29,11 +33,21 @@ pub const ENV_VARS: &[&str] = &[
     "ECS_CONTAINER_METADATA_URI_V4",
     "HEADER_READ_TIMEOUT_SECS",
     "TOKIO_WORKER_THREADS",
+    "UPSTREAM_CALLS_PER_PAGE",
+    "UPSTREAM_MAX_CONCURRENCY",
+    "UPSTREAM_QUEUE_MAX",
+    "UPSTREAM_QUEUE_WAIT_MS",
+    "BREAKER_FAILURES",
+    "BREAKER_PROBE_SECS",
+    "SHUTDOWN_LAME_DUCK_SECS",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
 /// Default drain time after SIGTERM: below ECS's default 30 s stopTimeout.
 pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 20;
+/// Default time after SIGTERM during which connections are still accepted (and closed after
+/// one response), so a load balancer that has not yet seen readiness fail loses nothing.
+pub const DEFAULT_SHUTDOWN_LAME_DUCK_SECS: u64 = 5;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid {var}={value:?}: {reason}")]
@@ -54,16 +68,16 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub hn_api_url: Url,
     pub log_format: LogFormat,
+    /// From SIGTERM to exit, the lame-duck period included.
     pub shutdown_grace: Duration,
+    pub shutdown_lame_duck: Duration,
     pub request_timeout: Duration,
-    pub upstream_timeout: Duration,
+    pub upstream: UpstreamLimits,
     pub list_ttl: Duration,
     pub item_ttl: Duration,
     pub cache_max_bytes: u64,
     pub hsts: bool,
     pub metrics_addr: Option<SocketAddr>,
-    /// Total upstream time one page may spend; past it the page shows what it has.
-    pub upstream_budget: Duration,
     /// Set by ECS on every task; read for /status.
     pub ecs_metadata_uri: Option<Url>,
     /// A client must send a complete request head within this, or is disconnected.
@@ -116,6 +130,15 @@ impl Config {
         let secs = |var, default, min, max| number(var, default, min, max).map(Duration::from_secs);
         let millis = |var, default, min, max| number(var, default, min, max).map(Duration::from_millis);
         let shutdown_grace = secs("SHUTDOWN_GRACE_SECS", DEFAULT_SHUTDOWN_GRACE_SECS, 1, 3_600)?;
+        let shutdown_lame_duck = secs("SHUTDOWN_LAME_DUCK_SECS", DEFAULT_SHUTDOWN_LAME_DUCK_SECS, 0, 3_600)?;
+        if shutdown_lame_duck >= shutdown_grace {
+            let reason = "must be shorter than SHUTDOWN_GRACE_SECS, which it is part of";
+            return Err(invalid(
+                "SHUTDOWN_LAME_DUCK_SECS",
+                &shutdown_lame_duck.as_secs().to_string(),
+                reason,
+            ));
+        }
         let request_timeout = secs("REQUEST_TIMEOUT_SECS", 15, 1, 600)?;
         let list_ttl = secs("CACHE_LIST_TTL_SECS", 60, 0, 86_400)?;
         let item_ttl = secs("CACHE_ITEM_TTL_SECS", 300, 0, 86_400)?;
@@ -128,10 +151,19 @@ impl Config {
         let worker_threads = get("TOKIO_WORKER_THREADS")
             .map(|v| parse_num::<usize>("TOKIO_WORKER_THREADS", &v, 1, 1_024))
             .transpose()?;
-        // Both must leave the request time to answer when the upstream stalls.
+        // Enough for the largest page, a full thread and its story, by default.
+        let calls_per_page = number("UPSTREAM_CALLS_PER_PAGE", MAX_COMMENTS as u64 + 1, 1, 100_000)? as usize;
+        // Sized for a 0.25-vCPU task: two cold list pages' fan-out at once, a short queue behind.
+        let max_concurrency = number("UPSTREAM_MAX_CONCURRENCY", 64, 1, 4_096)? as usize;
+        let max_queue = number("UPSTREAM_QUEUE_MAX", 1_024, 0, 1_000_000)? as usize;
+        let queue_wait = millis("UPSTREAM_QUEUE_WAIT_MS", 2_000, 1, 600_000)?;
+        let breaker_threshold = number("BREAKER_FAILURES", 5, 1, 10_000)? as u32;
+        let breaker_probe_interval = secs("BREAKER_PROBE_SECS", 5, 1, 3_600)?;
+        // Each must leave the request time to answer when the upstream stalls.
         for (var, value) in [
             ("UPSTREAM_TIMEOUT_MS", upstream_timeout),
             ("UPSTREAM_BUDGET_MS", upstream_budget),
+            ("UPSTREAM_QUEUE_WAIT_MS", queue_wait),
         ] {
             if value >= request_timeout {
                 let reason =
@@ -164,14 +196,25 @@ impl Config {
             hn_api_url,
             log_format,
             shutdown_grace,
+            shutdown_lame_duck,
             request_timeout,
-            upstream_timeout,
+            upstream: UpstreamLimits {
+                timeout: upstream_timeout,
+                page_time: upstream_budget,
+                calls_per_page,
+                gate: GateLimits {
+                    capacity: max_concurrency,
+                    max_queue,
+                    max_wait: queue_wait,
+                },
+                breaker_threshold,
+                breaker_probe_interval,
+            },
             list_ttl,
             item_ttl,
             cache_max_bytes,
             hsts,
             metrics_addr,
-            upstream_budget,
             ecs_metadata_uri,
             header_read_timeout,
             worker_threads,
@@ -233,7 +276,10 @@ mod tests {
         assert_eq!(c.site_addr, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(c.hn_api_url.as_str(), "https://hacker-news.firebaseio.com/v0/");
         assert!(c.list_ttl < c.item_ttl, "lists expire sooner than items");
-        assert!(c.upstream_timeout < c.request_timeout);
+        assert!(c.upstream.timeout < c.request_timeout);
+        assert!(c.upstream.gate.max_wait < c.request_timeout);
+        assert!(c.shutdown_lame_duck < c.shutdown_grace);
+        assert_eq!(c.upstream.calls_per_page, 3_001, "a full thread and its story");
         assert!(!c.hsts);
         assert_eq!(c.worker_threads, None, "tokio picks one worker per CPU");
         let two = config(&[("TOKIO_WORKER_THREADS", "2")]).expect("two workers");
@@ -267,6 +313,13 @@ mod tests {
             ("ECS_CONTAINER_METADATA_URI_V4", "file:///etc/passwd"),
             ("TOKIO_WORKER_THREADS", "0"),
             ("TOKIO_WORKER_THREADS", "many"),
+            ("UPSTREAM_CALLS_PER_PAGE", "0"),
+            ("UPSTREAM_MAX_CONCURRENCY", "0"),
+            ("UPSTREAM_QUEUE_MAX", "-1"),
+            ("UPSTREAM_QUEUE_WAIT_MS", "15000"),
+            ("BREAKER_FAILURES", "0"),
+            ("BREAKER_PROBE_SECS", "soon"),
+            ("SHUTDOWN_LAME_DUCK_SECS", "20"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

@@ -127,11 +127,21 @@ impl FakeHn {
 
     /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is.
     pub fn set_override(&self, path: &str, body: impl Into<String>) {
+        self.set_overrides([(path.to_string(), body.into())]);
+    }
+
+    /// Serves each `(path, body)` verbatim, in one go.
+    pub fn set_overrides(&self, documents: impl IntoIterator<Item = (String, String)>) {
         self.state
             .overrides
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(path.to_string(), body.into());
+            .extend(documents);
+    }
+
+    /// Drops every override: the fixtures answer again.
+    pub fn clear_overrides(&self) {
+        self.state.overrides.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

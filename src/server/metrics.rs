@@ -43,6 +43,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn render(State(state): State<AppState>) -> Response {
+    let upstream = state.hn.upstream_status();
+    metrics::gauge!("hn_upstream_breaker_state").set(upstream.breaker.state.as_gauge());
+    metrics::counter!("hn_upstream_breaker_opened_total").absolute(upstream.breaker.opened_total);
+    let gate = &upstream.concurrency;
+    metrics::gauge!("hn_upstream_concurrency_limit").set(gate.capacity as f64);
+    metrics::gauge!("hn_upstream_in_flight").set(gate.in_use as f64);
+    metrics::gauge!("hn_upstream_queued").set(gate.waiting as f64);
+    metrics::gauge!("hn_upstream_queue_limit").set(gate.max_queue as f64);
+    metrics::counter!("hn_upstream_shed_total").absolute(gate.shed_total);
+    metrics::gauge!("hn_upstream_calls_per_page_limit").set(upstream.calls_per_page as f64);
     for cache in state.hn.caches() {
         use std::sync::atomic::Ordering::Relaxed;
         let (name, stats) = (cache.name, cache.stats);

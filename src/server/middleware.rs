@@ -1,15 +1,18 @@
-//! Per-request middleware: request ids, the access log and request metrics.
+//! Per-request middleware: request ids, the access log and request metrics, and the response
+//! headers that `policy` decides.
 
 use std::time::Instant;
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header, header::HeaderName};
+use axum::http::{HeaderValue, StatusCode, Version, header, header::HeaderName};
 use axum::middleware::Next;
 use axum::response::Response;
+use leptos::nonce::Nonce;
 use tracing::Instrument;
 
-use super::http::{MAX_SERVER_FN_ERROR_BYTES, NO_STORE, PAGE_CACHE_CONTROL, PUBLIC_FILE_CACHE_CONTROL};
+use super::policy::{self, HSTS, LOCKED_DOWN_CSP, RETRY_AFTER_SECS, SECURITY_HEADERS};
+use super::router::MAX_SERVER_FN_ERROR_BYTES;
 use super::state::AppState;
 use crate::error::AppError;
 
@@ -95,9 +98,14 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Security headers on every response, and a cache policy where a handler set none.
-pub async fn response_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Security headers and a cache policy on every response; the page CSP with a nonce of this
+/// response's own (handed to Leptos through the request, for its hydration script); and while
+/// draining, `Connection: close`.
+pub async fn response_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
+    let http1 = request.version() <= Version::HTTP_11;
+    let nonce = Nonce::new();
+    request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
     let status = response.status();
     let headers = response.headers_mut();
@@ -107,36 +115,33 @@ pub async fn response_headers(State(state): State<AppState>, request: Request, n
         .is_some_and(|v| v.starts_with("text/html"));
 
     if !headers.contains_key(header::CACHE_CONTROL) {
-        let policy = match (method == Method::GET, is_html) {
-            (true, true) if status.is_success() || status == StatusCode::NOT_FOUND => PAGE_CACHE_CONTROL,
-            // Files from public/ (favicon, robots.txt): not hashed, so cached for an hour only.
-            (true, false) if status.is_success() => PUBLIC_FILE_CACHE_CONTROL,
-            _ => NO_STORE,
-        };
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // Pages set their own, with the nonce; anything else may load nothing at all.
         headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+            header::CACHE_CONTROL,
+            policy::default_cache_control(&method, status, is_html),
         );
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    let csp = if is_html {
+        let dev = matches!(state.leptos_options.env, leptos::config::Env::DEV);
+        HeaderValue::from_str(&policy::page_csp(&nonce, dev)).ok()
+    } else {
+        None
+    };
     headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("strict-origin-when-cross-origin"),
+        header::CONTENT_SECURITY_POLICY,
+        csp.unwrap_or(HeaderValue::from_static(LOCKED_DOWN_CSP)),
     );
-    headers.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
-    );
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    for (name, value) in &SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     if state.config.hsts {
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE && !headers.contains_key(header::RETRY_AFTER) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    // HTTP/2 has no `Connection` header; its graceful shutdown (GOAWAY) needs none.
+    if http1 && !state.is_ready() {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }

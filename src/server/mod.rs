@@ -1,15 +1,21 @@
 //! Everything that only runs on the server.
 
+pub mod admission;
 pub mod cache;
+pub mod clock;
 pub mod config;
+#[cfg(feature = "fake-hn")]
 pub mod fake_hn;
 pub mod health;
 pub mod hn;
-pub mod http;
 pub mod logging;
 pub mod metrics;
 pub mod middleware;
+pub mod policy;
+pub mod router;
 pub mod sanitize;
+pub mod serve;
+pub mod site;
 pub mod state;
 pub mod status;
 pub mod upstream;
@@ -31,12 +37,24 @@ pub enum StartError {
     Config(#[from] config::ConfigError),
     #[error("invalid LEPTOS_* setting: {0}")]
     Leptos(String),
+    #[error(transparent)]
+    HashFile(#[from] site::HashFileError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
     #[error("server error: {0}")]
     Serve(std::io::Error),
+}
+
+impl StartError {
+    /// 2 for configuration the operator must fix (as for any bad variable), 1 for the rest.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StartError::Config(_) | StartError::Leptos(_) | StartError::HashFile(_) => 2,
+            StartError::Bind { .. } | StartError::Client(_) | StartError::Serve(_) => 1,
+        }
+    }
 }
 
 /// Reads the Leptos options from the environment (cargo-leptos and the Dockerfile set them).
@@ -50,16 +68,12 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 
 /// Builds the shared state from validated configuration.
 pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
-    let client = HnClient::new(config.hn_api_url.clone(), config.upstream_timeout)
-        .map_err(|e| StartError::Client(e.to_string()))?;
-    let hn = HnService::new(
-        client,
-        config.list_ttl,
-        config.item_ttl,
-        config.cache_max_bytes,
-        config.upstream_budget,
-    );
-    Ok(AppState::new(Arc::new(config), leptos_options, hn))
+    let stylesheet = site::stylesheet_href(&leptos_options)?;
+    let client =
+        HnClient::new(config.hn_api_url.clone(), config.upstream).map_err(|e| StartError::Client(e.to_string()))?;
+    let hn = HnService::new(client, &config);
+    let ecs = status::EcsMetadata::new(config.ecs_metadata_uri.clone()).map_err(StartError::Client)?;
+    Ok(AppState::new(Arc::new(config), leptos_options, hn, stylesheet, ecs))
 }
 
 /// Serves until SIGTERM or SIGINT, then drains in-flight requests within the grace period.
@@ -85,5 +99,5 @@ pub async fn run(state: AppState) -> Result<(), StartError> {
         });
     }
     let shutdown = health::shutdown_signal();
-    http::serve(listener, state, shutdown).await.map_err(StartError::Serve)
+    serve::serve(listener, state, shutdown).await.map_err(StartError::Serve)
 }

@@ -1,7 +1,8 @@
 //! The status report behind /status and /status.json: this task, the upstream, the caches,
 //! and the task's identity on ECS.
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
@@ -11,43 +12,68 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::hn::unix_now;
+use super::clock::unix_now;
 use super::metrics::{GIT_SHA, VERSION};
 use super::state::AppState;
 use crate::model::{CacheStatus, EcsStatus, StatusReport, TaskStatus};
 
-/// Reads the task metadata endpoint v4 (`$ECS_CONTAINER_METADATA_URI_V4/task`) once it answers.
+/// How long a failed metadata read is remembered before the next try.
+const ECS_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The task's identity from the metadata endpoint v4 (`$ECS_CONTAINER_METADATA_URI_V4/task`).
+/// It never changes, so it is read once; a failure is remembered for a minute, so /status
+/// never waits on the endpoint more than once a minute.
 pub struct EcsMetadata {
-    uri: Option<Url>,
+    source: Option<(Url, reqwest::Client)>,
     task: OnceCell<EcsStatus>,
+    last_failure: Mutex<Option<(Instant, EcsStatus)>>,
 }
 
 impl EcsMetadata {
-    pub fn new(uri: Option<Url>) -> EcsMetadata {
-        EcsMetadata {
-            uri,
+    pub fn new(uri: Option<Url>) -> Result<EcsMetadata, String> {
+        let source = match uri {
+            None => None,
+            Some(uri) => {
+                let client = reqwest::Client::builder()
+                    .timeout(Duration::from_secs(2))
+                    .build()
+                    .map_err(|e| format!("cannot build the ECS metadata client: {e}"))?;
+                Some((uri, client))
+            }
+        };
+        Ok(EcsMetadata {
+            source,
             task: OnceCell::new(),
-        }
+            last_failure: Mutex::new(None),
+        })
     }
 
     pub async fn status(&self) -> EcsStatus {
-        let Some(uri) = &self.uri else {
+        let Some((uri, client)) = &self.source else {
             return EcsStatus::NotOnEcs;
         };
-        // A failure is not cached: the next status request tries again.
-        match self.task.get_or_try_init(|| fetch_task(uri)).await {
-            Ok(task) => task.clone(),
-            Err(err) => EcsStatus::Unavailable(err),
+        if let Some(task) = self.task.get() {
+            return task.clone();
+        }
+        if let Some((at, failure)) = &*self.last_failure.lock().unwrap_or_else(|p| p.into_inner())
+            && at.elapsed() < ECS_RETRY_AFTER
+        {
+            return failure.clone();
+        }
+        match fetch_task(client, uri).await {
+            Ok(task) => self.task.get_or_init(|| async { task }).await.clone(),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the ECS task metadata");
+                let failure = EcsStatus::Unavailable("the task metadata endpoint did not answer usefully".into());
+                *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), failure.clone()));
+                failure
+            }
         }
     }
 }
 
-async fn fetch_task(uri: &Url) -> Result<EcsStatus, String> {
+async fn fetch_task(client: &reqwest::Client, uri: &Url) -> Result<EcsStatus, String> {
     let url = format!("{}/task", uri.as_str().trim_end_matches('/'));
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .map_err(|e| e.to_string())?;
     let response = client
         .get(&url)
         .send()

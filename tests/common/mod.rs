@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use hn_reader::server::config::Config;
 use hn_reader::server::fake_hn::FakeHn;
 use hn_reader::server::state::AppState;
-use hn_reader::server::{build_state, http, metrics};
+use hn_reader::server::{build_state, metrics, serve};
 use leptos::config::{Env, LeptosOptions};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -43,6 +43,11 @@ impl TestApp {
         (status, response.text().await.expect("body"))
     }
 
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let body = self.get(path).await.text().await.expect("body");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path} is not JSON ({e}): {body}"))
+    }
+
     /// Triggers graceful shutdown and waits for the server to finish.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -66,7 +71,7 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
     config.metrics_addr = None;
     // Debug builds on a loaded 2-core machine can be slow; tests about timeouts set their own.
     config.request_timeout = std::time::Duration::from_secs(60);
-    config.upstream_budget = std::time::Duration::from_secs(45);
+    config.upstream.page_time = std::time::Duration::from_secs(45);
     edit(&mut config);
 
     let site = tempfile::tempdir().expect("tempdir");
@@ -89,7 +94,7 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
     let metrics_url = format!("http://{}", metrics_listener.local_addr().unwrap());
     tokio::spawn(metrics::serve(metrics_listener, state.clone()));
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(http::serve(listener, state.clone(), async move {
+    let server = tokio::spawn(serve::serve(listener, state.clone(), async move {
         let _ = rx.await;
     }));
     TestApp {

@@ -1,6 +1,10 @@
 //! The Hacker News API client: one HTTP call per document, each bounded in time and size.
 
+pub mod breaker;
+mod budget;
 pub mod model;
+
+pub use budget::PageBudget;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -8,8 +12,11 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use super::admission::{Gate, GateLimits};
+use super::clock::unix_now;
 use crate::error::AppError;
 use crate::model::{UpstreamFailure, UpstreamStatus, percentile};
+use breaker::Breaker;
 use model::{HnItem, HnUser, ModelError};
 
 /// Calls kept for the latency percentiles on /status.
@@ -32,13 +39,26 @@ pub enum UpstreamError {
     Malformed(#[from] ModelError),
     #[error("transport error: {0}")]
     Transport(String),
+    /// The circuit breaker is open: the upstream failed repeatedly and is not asked until a probe succeeds.
+    #[error("not asked: it failed repeatedly and is being probed for recovery")]
+    CircuitOpen,
+    /// Too many upstream calls are waiting in this process.
+    #[error("too many requests are waiting for it")]
+    Overloaded,
+    /// The page has started as many upstream calls as one page may.
+    #[error("this page reached its limit of upstream calls")]
+    CallBudget,
 }
 
 impl UpstreamError {
     /// The status a page gets when this error leaves it with nothing to show.
     pub fn status_code(&self) -> u16 {
         match self {
-            UpstreamError::Timeout(_) | UpstreamError::Connect(_) => 503,
+            UpstreamError::Timeout(_)
+            | UpstreamError::Connect(_)
+            | UpstreamError::CircuitOpen
+            | UpstreamError::Overloaded
+            | UpstreamError::CallBudget => 503,
             UpstreamError::Status(code) if *code >= 500 => 503,
             _ => 502,
         }
@@ -53,14 +73,37 @@ impl UpstreamError {
             UpstreamError::TooLarge => "too_large",
             UpstreamError::Malformed(_) => "malformed",
             UpstreamError::Transport(_) => "transport",
+            UpstreamError::CircuitOpen => "circuit_open",
+            UpstreamError::Overloaded => "overloaded",
+            UpstreamError::CallBudget => "call_budget",
+        }
+    }
+
+    /// Whether this says the upstream is unwell (it did not answer, or answered 5xx), which is
+    /// what the circuit breaker counts. A 404 or bad JSON is an answer.
+    fn is_upstream_failure(&self) -> bool {
+        match self {
+            UpstreamError::Timeout(_) | UpstreamError::Connect(_) | UpstreamError::Transport(_) => true,
+            UpstreamError::Status(code) => *code >= 500,
+            _ => false,
+        }
+    }
+
+    /// What /status shows: the kind and status code, never the transport's own text (which can
+    /// carry addresses and library internals).
+    fn summary(&self) -> String {
+        match self {
+            UpstreamError::Status(code) => format!("HTTP {code}"),
+            other => other.kind().to_string(),
         }
     }
 }
 
 impl From<UpstreamError> for AppError {
     fn from(err: UpstreamError) -> Self {
-        match err.status_code() {
-            503 => AppError::UpstreamUnavailable(err.to_string()),
+        match (&err, err.status_code()) {
+            (UpstreamError::Overloaded, _) => AppError::Overloaded(err.to_string()),
+            (_, 503) => AppError::UpstreamUnavailable(err.to_string()),
             _ => AppError::UpstreamBad(err.to_string()),
         }
     }
@@ -81,7 +124,7 @@ struct StatsInner {
 
 impl UpstreamStats {
     fn record(&self, latency_ms: f64, error: Option<&UpstreamError>) {
-        let now = crate::server::hn::unix_now();
+        let now = unix_now();
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if inner.recent_ms.len() == RECENT_CALLS {
             inner.recent_ms.pop_front();
@@ -92,36 +135,40 @@ impl UpstreamStats {
             Some(err) => {
                 inner.last_error = Some(UpstreamFailure {
                     at: now,
-                    error: err.to_string(),
+                    error: err.summary(),
                 })
             }
         }
     }
+}
 
-    pub fn snapshot(&self, base_url: &Url) -> UpstreamStatus {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let recent: Vec<f64> = inner.recent_ms.iter().copied().collect();
-        UpstreamStatus {
-            base_url: base_url.to_string(),
-            last_success: inner.last_success,
-            last_error: inner.last_error.clone(),
-            latency_p50_ms: percentile(&recent, 50.0),
-            latency_p99_ms: percentile(&recent, 99.0),
-            recent_calls: recent.len(),
-        }
-    }
+/// How the client guards the upstream, and the process from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpstreamLimits {
+    /// Per call.
+    pub timeout: Duration,
+    /// Upstream time one page may spend, and the calls it may start.
+    pub page_time: Duration,
+    pub calls_per_page: usize,
+    /// Concurrent calls per process, the queue behind them and the longest wait in it.
+    pub gate: GateLimits,
+    pub breaker_threshold: u32,
+    pub breaker_probe_interval: Duration,
 }
 
 #[derive(Clone)]
 pub struct HnClient {
     http: reqwest::Client,
     base: Url,
-    timeout: Duration,
+    limits: UpstreamLimits,
     stats: Arc<UpstreamStats>,
+    gate: Arc<Gate>,
+    breaker: Breaker,
 }
 
 impl HnClient {
-    pub fn new(base: Url, timeout: Duration) -> Result<HnClient, UpstreamError> {
+    pub fn new(base: Url, limits: UpstreamLimits) -> Result<HnClient, UpstreamError> {
+        let timeout = limits.timeout;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -133,13 +180,32 @@ impl HnClient {
         Ok(HnClient {
             http,
             base,
-            timeout,
+            limits,
             stats: Arc::default(),
+            gate: Arc::new(Gate::new(limits.gate)),
+            breaker: Breaker::new(limits.breaker_threshold, limits.breaker_probe_interval),
         })
     }
 
     pub fn status(&self) -> UpstreamStatus {
-        self.stats.snapshot(&self.base)
+        let inner = self.stats.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let recent: Vec<f64> = inner.recent_ms.iter().copied().collect();
+        UpstreamStatus {
+            base_url: self.base.to_string(),
+            last_success: inner.last_success,
+            last_error: inner.last_error.clone(),
+            latency_p50_ms: percentile(&recent, 50.0),
+            latency_p99_ms: percentile(&recent, 99.0),
+            recent_calls: recent.len(),
+            breaker: self.breaker.status(),
+            concurrency: self.gate.status(),
+            calls_per_page: self.limits.calls_per_page,
+        }
+    }
+
+    /// What a page started now may spend on the upstream.
+    pub fn page_budget(&self) -> PageBudget {
+        PageBudget::new(self.limits.page_time, self.limits.calls_per_page)
     }
 
     pub async fn story_ids(&self, list_name: &str) -> Result<Vec<u64>, UpstreamError> {
@@ -164,9 +230,23 @@ impl HnClient {
             .base
             .join(path)
             .map_err(|e| UpstreamError::Transport(format!("bad path {path:?}: {e}")))?;
+        // An open breaker answers at once, so pages fall back to cached data without waiting.
+        let Some(ticket) = self.breaker.admit() else {
+            metrics::counter!("hn_upstream_requests_total", "outcome" => "circuit_open").increment(1);
+            return Err(UpstreamError::CircuitOpen);
+        };
+        let _permit = self.gate.enter().await.map_err(|shed| {
+            tracing::warn!(path, reason = %shed, "upstream call shed");
+            metrics::counter!("hn_upstream_requests_total", "outcome" => "overloaded").increment(1);
+            UpstreamError::Overloaded
+        })?;
         let started = Instant::now();
         let result = self.fetch(url).await;
         let elapsed = started.elapsed();
+        match &result {
+            Err(err) if err.is_upstream_failure() => ticket.failed(),
+            _ => ticket.succeeded(),
+        }
         let latency_ms = elapsed.as_secs_f64() * 1000.0;
         let outcome = result.as_ref().err().map_or("ok", UpstreamError::kind);
         self.stats.record(latency_ms, result.as_ref().err());
@@ -200,7 +280,7 @@ impl HnClient {
 
     fn classify(&self, err: reqwest::Error) -> UpstreamError {
         if err.is_timeout() {
-            UpstreamError::Timeout(self.timeout)
+            UpstreamError::Timeout(self.limits.timeout)
         } else if err.is_connect() {
             UpstreamError::Connect(err.to_string())
         } else {

@@ -1,0 +1,125 @@
+//! The routes: probes, status, hashed assets, pages and server functions, and the layers
+//! every response passes through.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::header;
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+
+use super::middleware::{access_log, response_headers, server_fn_error_status};
+use super::policy::asset_cache_control;
+use super::state::AppState;
+use super::{health, status};
+use crate::app::{App, shell};
+
+/// Server-function arguments are a list kind, a page number or an id.
+pub const MAX_SERVER_FN_BODY_BYTES: usize = 16 * 1024;
+/// Error bodies are one short JSON object.
+pub const MAX_SERVER_FN_ERROR_BYTES: usize = 64 * 1024;
+/// Below this a response fits one packet, and compressing it saves nothing.
+const COMPRESS_ABOVE_BYTES: u16 = 1_500;
+
+/// The app's routes, generated once per process. Generating runs the app with resource loading
+/// suppressed process-wide, so a page rendering meanwhile would hang forever (leptos-rs/leptos#4773);
+/// generating once, before any router exists, rules that out even with several servers in one process.
+pub fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
+}
+
+pub fn router(state: AppState) -> Router {
+    let options = state.leptos_options.clone();
+    let routes = route_list().to_vec();
+    let context = {
+        let stylesheet = state.stylesheet.clone();
+        move || {
+            // The response's nonce, made by the middleware that also puts it in the CSP.
+            let nonce = use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
+            if let Some(nonce) = nonce {
+                provide_context(nonce);
+            }
+            provide_context(stylesheet.clone());
+        }
+    };
+    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    let pkg_route = format!("/{}", options.site_pkg_dir);
+    let assets = Router::new()
+        .nest_service(
+            &pkg_route,
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(false),
+        )
+        .layer(middleware::map_response(immutable_when_found));
+    // Hashed assets are precompressed; the rest is compressed when it is worth it.
+    let compress = SizeAbove::new(COMPRESS_ABOVE_BYTES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE);
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .layer(middleware::from_fn(server_fn_error_status))
+        .layer(RequestBodyLimitLayer::new(MAX_SERVER_FN_BODY_BYTES))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context, shell,
+        ));
+
+    // Layers run outside in: the access log and the response headers wrap everything, so a
+    // timeout's 503 and a panic's 500 are logged, counted and given their headers too.
+    Router::new()
+        .route(health::LIVENESS_PATH, get(health::healthz))
+        .route(health::READINESS_PATH, get(health::readyz))
+        .route("/status.json", get(status::status_json))
+        .merge(assets)
+        .merge(pages)
+        .layer(CompressionLayer::new().br(true).gzip(true).compress_when(compress))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), response_headers))
+        .layer(middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+async fn immutable_when_found(mut response: Response) -> Response {
+    let value = asset_cache_control(response.status());
+    response.headers_mut().insert(header::CACHE_CONTROL, value);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_route_list_is_generated_once_per_process() {
+        let first = route_list();
+        assert!(
+            std::ptr::eq(first, route_list()),
+            "a second call regenerated the routes"
+        );
+        let paths: Vec<&str> = first.iter().map(AxumRouteListing::path).collect();
+        for path in ["/", "/new", "/item/{id}", "/user/{id}"] {
+            assert!(paths.contains(&path), "{path} missing from {paths:?}");
+        }
+    }
+}
