@@ -72,7 +72,7 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def start_app(fake_url: str) -> tuple[subprocess.Popen, str, float]:
+def start_app(fake_url: str, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -86,6 +86,7 @@ def start_app(fake_url: str) -> tuple[subprocess.Popen, str, float]:
         "LOG_FORMAT": "json",
         "RUST_LOG": "warn",
         "METRICS_ADDR": "off",
+        **(extra_env or {}),
     }
     started = time.monotonic()
     process = subprocess.Popen([str(RELEASE / "hn-reader")], env=env, stdout=subprocess.DEVNULL)
@@ -118,6 +119,41 @@ def wrk(url: str, headers: dict[str, str] | None = None) -> dict[str, float]:
         "p99_ms": latency.get("99", float("nan")),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def stalled_upstream(fake_base: str, fake_url: str) -> dict[str, object]:
+    """Cached pages past their stale-while-revalidate window, with the upstream healthy and then
+    accepting connections but never answering. The circuit breaker should keep the second close
+    to the first."""
+    ttl_s = 1
+    app, url, _ = start_app(fake_url, {"CACHE_LIST_TTL_SECS": str(ttl_s), "CACHE_ITEM_TTL_SECS": str(ttl_s)})
+    try:
+        assert get(f"{url}/")[0] == 200
+        healthy = wrk(f"{url}/")
+        post(f"{fake_base}/_control/stall")
+        # Let every entry pass its TTL and revalidation window (2 x TTL), so each view must refresh.
+        time.sleep(2 * ttl_s + 0.5)
+        started = time.monotonic()
+        status, body = get(f"{url}/")
+        first_view_s = time.monotonic() - started
+        assert status == 200 and b"Hacker News is unreachable" in body, status
+        stalled = wrk(f"{url}/")
+        started = time.monotonic()
+        cold_status, _ = get(f"{url}/item/10077")
+        cold_s = time.monotonic() - started
+        breaker = json.loads(get(f"{url}/status.json")[1])["upstream"]["breaker"]
+    finally:
+        post(f"{fake_base}/_control/up")
+        stop(app)
+    return {
+        "healthy": healthy,
+        "stalled": stalled,
+        "ratio": round(stalled["rps"] / healthy["rps"], 3),
+        "first_view_ms": round(first_view_s * 1000, 1),
+        "uncached_page_status": cold_status,
+        "uncached_page_ms": round(cold_s * 1000, 1),
+        "breaker_state": breaker["state"],
     }
 
 
@@ -197,6 +233,7 @@ def main() -> None:
             "ours_median_ms": round(statistics.median(cold) * 1000, 1),
             "seed_sequential_21_calls_ms": round(seed_s * 1000, 1),
         }
+        results["stalled_upstream"] = stalled_upstream(fake_base, fake_url)
         results["sizes_bytes"] = sizes()
     finally:
         fake.terminate()
@@ -228,6 +265,10 @@ def report(r: dict) -> None:
     print(f"\ncold list page, upstream +{cold['upstream_delay_ms']} ms per call:")
     print(f"  ours (parallel fan-out, median of {COLD_RUNS}): {cold['ours_median_ms']} ms")
     print(f"  the seed's 21 sequential calls:            {cold['seed_sequential_21_calls_ms']} ms  ({speedup:.1f}x slower)")
+    st = r["stalled_upstream"]
+    print("\ncached list page past its revalidation window, upstream stalled vs healthy:")
+    print(f"  healthy {st['healthy']['rps']:.0f} req/s, stalled {st['stalled']['rps']:.0f} req/s: {st['ratio']:.2f} of healthy (target >= 0.8)")
+    print(f"  first stalled view {st['first_view_ms']} ms (opens the breaker: {st['breaker_state']}); uncached page {st['uncached_page_status']} in {st['uncached_page_ms']} ms")
     s = r["sizes_bytes"]
     print(f"\nstart: exec to first 200 {r['exec_to_first_200_ms']} ms; RSS idle {r['rss_idle_kib'] / 1024:.1f} MiB, after load {r['rss_after_load_kib'] / 1024:.1f} MiB")
     print(f"WASM+JS: raw {s['wasm_js_raw']:,} B, gzip {s['wasm_js_gzip']:,} B, brotli {s['wasm_js_brotli']:,} B; binary {s['binary']:,} B")

@@ -89,7 +89,9 @@ async fn an_outage_mid_load_serves_cached_routes_with_zero_5xx() {
                 }
             }
         });
-        fresh.await.unwrap_or_else(|_| panic!("{route} still stale after recovery"));
+        fresh
+            .await
+            .unwrap_or_else(|_| panic!("{route} still stale after recovery"));
     }
     let status = app.get_json("/status.json").await;
     assert_eq!(status["upstream"]["breaker"]["state"], "Closed", "{status}");

@@ -3,9 +3,16 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use axum::Json;
 use axum::routing::get;
 use common::{WASM_ASSET, spawn_app, spawn_app_with};
+use hn_reader::server::fake_hn::Mode;
+use hn_reader::server::metrics;
+use hn_reader::server::router::with_layers;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The headers every response carries, whatever it is.
@@ -148,7 +155,7 @@ async fn readiness_turns_off_while_draining_and_liveness_stays_on() {
 #[tokio::test]
 async fn an_upstream_outage_does_not_fail_readiness() {
     let app = spawn_app().await;
-    app.fake.set_mode(hn_reader::server::fake_hn::Mode::Down);
+    app.fake.set_mode(Mode::Down);
     assert_eq!(app.get("/").await.status(), 503);
     assert_eq!(app.get("/readyz").await.status(), 200);
     assert_eq!(app.get("/healthz").await.status(), 200);
@@ -193,9 +200,12 @@ async fn metrics_are_on_their_own_listener_only() {
 
 #[tokio::test]
 async fn status_reports_each_component_and_the_ecs_task() {
+    let metadata_calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&metadata_calls);
     let metadata = axum::Router::new().route(
         "/v4/abc/task",
-        get(|| async {
+        get(move || async move {
+            counter.fetch_add(1, Ordering::SeqCst);
             Json(serde_json::json!({
                 "Cluster": "arn:aws:ecs:eu-west-1:111111111111:cluster/hn-reader-dev",
                 "TaskARN": "arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef",
@@ -248,6 +258,89 @@ async fn status_reports_each_component_and_the_ecs_task() {
         );
     }
     assert!(html.contains("FARGATE task arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef"));
+    for row in ["Circuit breaker", "Upstream limits"] {
+        assert!(
+            html.contains(&format!(r#"<th scope="row">{row}</th>"#)),
+            "row {row} missing"
+        );
+    }
+    assert_eq!(report["upstream"]["breaker"]["state"], "Closed");
+    assert_eq!(report["upstream"]["concurrency"]["capacity"], 64);
+    assert_eq!(report["upstream"]["calls_per_page"], 3_001);
+    assert_eq!(
+        metadata_calls.load(Ordering::SeqCst),
+        1,
+        "the task's identity never changes, so it is read once"
+    );
+}
+
+#[tokio::test]
+async fn status_remembers_a_failed_metadata_read_and_shows_no_raw_error_text() {
+    let metadata_calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&metadata_calls);
+    let metadata = axum::Router::new().route(
+        "/v4/abc/task",
+        get(move || async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "secret internal detail")
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metadata_url = format!("http://{}/v4/abc", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, metadata).await });
+    let app = spawn_app_with(|c| c.ecs_metadata_uri = Some(metadata_url.parse().unwrap())).await;
+    app.fake.set_mode(Mode::Down);
+    assert_eq!(app.get("/").await.status(), 503);
+    let first = app.get_json("/status.json").await;
+    let second = app.get_json("/status.json").await;
+    assert_eq!(
+        metadata_calls.load(Ordering::SeqCst),
+        1,
+        "a failure is retried after a minute, not per view"
+    );
+    assert_eq!(first["ecs"], second["ecs"]);
+    assert!(first["ecs"]["Unavailable"].is_string(), "{first}");
+    assert_eq!(first["upstream"]["last_error"]["error"], "HTTP 503");
+    assert!(!first.to_string().contains("secret internal detail"), "{first}");
+}
+
+#[tokio::test]
+async fn a_timeout_and_a_panic_are_logged_counted_and_carry_every_header() {
+    let app = spawn_app_with(|c| {
+        c.hsts = true;
+        c.request_timeout = Duration::from_millis(200);
+    })
+    .await;
+    // Handlers no real route has, under the real layers.
+    let routes = axum::Router::new()
+        .route(
+            "/test-panic",
+            get(|| async {
+                if std::hint::black_box(true) {
+                    panic!("a handler bug");
+                }
+                "unreachable"
+            }),
+        )
+        .route("/test-stall", get(std::future::pending::<&'static str>));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, with_layers(routes, app.state.clone())).await });
+    for (path, status) in [("/test-panic", 500), ("/test-stall", 503)] {
+        let response = reqwest::get(format!("{url}{path}")).await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        assert_common_headers(path, &response);
+        assert_eq!(response.headers()["content-security-policy"], LOCKED_DOWN_CSP, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    let stalled = reqwest::get(format!("{url}/test-stall")).await.unwrap();
+    assert_eq!(stalled.headers()["retry-after"], "1");
+    // The access log counts each request as it logs it.
+    let metrics = metrics::handle().render();
+    for route in ["/test-panic", "/test-stall"] {
+        let line = format!(r#"http_requests_total{{route="{route}",status="5xx"}}"#);
+        assert!(metrics.contains(&line), "{line} missing from:\n{metrics}");
+    }
 }
 
 #[tokio::test]

@@ -4,11 +4,14 @@
 mod common;
 
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::server_binary;
 use hn_reader::server::fake_hn::FakeHn;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 fn base_command() -> Command {
@@ -45,6 +48,32 @@ async fn bad_configuration_exits_non_zero_with_one_line_naming_the_variable() {
     }
     let unknown = base_command().arg("--frobnicate").output().await.expect("run");
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn a_bad_leptos_setting_or_a_missing_hash_file_exits_2_with_one_line() {
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (&[("LEPTOS_ENV", "STAGING")], "hn-reader: invalid LEPTOS_* setting"),
+        // Leptos would panic on every render without it; the start refuses instead.
+        (
+            &[
+                ("LEPTOS_HASH_FILES", "true"),
+                ("LEPTOS_HASH_FILE_NAME", "no-such-hash.txt"),
+            ],
+            "hn-reader: LEPTOS_HASH_FILES is on but",
+        ),
+    ];
+    for (vars, message) in cases {
+        let mut command = base_command();
+        command
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .envs(vars.iter().copied());
+        let output = command.output().await.expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{vars:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{vars:?}: {stderr}");
+        assert!(stderr.starts_with(message), "{vars:?}: {stderr}");
+    }
 }
 
 /// Starts the server on a free port and returns it once it logs that it is listening.
@@ -216,4 +245,164 @@ async fn one_runtime_worker_serves_every_page_type_under_concurrency() {
     sigterm(&child);
     assert_eq!(child.wait_with_output().await.unwrap().status.code(), Some(0));
     assert!(!logs.await.unwrap().join("\n").contains("panicked"));
+}
+
+/// What the keep-alive clients of the lame-duck drill saw.
+#[derive(Default)]
+struct Tally {
+    /// Requests written to an open connection.
+    sent: AtomicU64,
+    /// Complete 200 responses.
+    answered: AtomicU64,
+    /// Sent, but the connection ended before a complete response.
+    unanswered: AtomicU64,
+    /// Responses that asked the client to close the connection.
+    closing: AtomicU64,
+    /// Responses that were not 200.
+    other_status: AtomicU64,
+}
+
+const PAGE_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: drill\r\n\r\n";
+
+/// Reads one HTTP/1.1 response; returns its status and whether it says `Connection: close`.
+async fn read_response(stream: &mut BufReader<TcpStream>) -> std::io::Result<(u16, bool)> {
+    let mut line = String::new();
+    let eof = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection ended mid-response");
+    if stream.read_line(&mut line).await? == 0 {
+        return Err(eof());
+    }
+    let status: u16 = line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(eof)?;
+    let (mut length, mut chunked, mut close) = (None, false, false);
+    loop {
+        line.clear();
+        if stream.read_line(&mut line).await? == 0 {
+            return Err(eof());
+        }
+        let header = line.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(value) = header.strip_prefix("content-length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+        chunked |= header == "transfer-encoding: chunked";
+        close |= header == "connection: close";
+    }
+    if chunked {
+        loop {
+            line.clear();
+            if stream.read_line(&mut line).await? == 0 {
+                return Err(eof());
+            }
+            let size = usize::from_str_radix(line.trim(), 16).map_err(|_| eof())?;
+            let mut chunk = vec![0; size + 2];
+            stream.read_exact(&mut chunk).await?;
+            if size == 0 {
+                break;
+            }
+        }
+    } else {
+        let mut body = vec![0; length.unwrap_or(0)];
+        stream.read_exact(&mut body).await?;
+    }
+    Ok((status, close))
+}
+
+/// A keep-alive client that, like a load balancer, sends no new request once it has seen the
+/// target fail readiness (`stop`), and finishes the one it has in flight.
+async fn keep_alive_client(port: u16, stop: Arc<AtomicBool>, tally: Arc<Tally>, warmed: Arc<tokio::sync::Notify>) {
+    while !stop.load(Ordering::SeqCst) {
+        let Ok(stream) = TcpStream::connect(("127.0.0.1", port)).await else {
+            return;
+        };
+        let mut stream = BufReader::new(stream);
+        while !stop.load(Ordering::SeqCst) {
+            if stream.get_mut().write_all(PAGE_REQUEST).await.is_err() {
+                break;
+            }
+            tally.sent.fetch_add(1, Ordering::SeqCst);
+            match tokio::time::timeout(Duration::from_secs(30), read_response(&mut stream)).await {
+                Ok(Ok((status, close))) => {
+                    if tally.answered.fetch_add(1, Ordering::SeqCst) == 2_000 {
+                        warmed.notify_one();
+                    }
+                    if status != 200 {
+                        tally.other_status.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if close {
+                        tally.closing.fetch_add(1, Ordering::SeqCst);
+                        break;
+                    }
+                }
+                _ => {
+                    tally.unanswered.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// SIGTERM with 64 keep-alive connections under load: the lame duck keeps accepting and says
+/// `Connection: close`, readiness fails at once, and the drain only closes idle connections, so
+/// no request that reached the server goes unanswered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_keep_alive_load_leaves_no_request_unanswered() {
+    let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let settings = [("SHUTDOWN_GRACE_SECS", "20"), ("SHUTDOWN_LAME_DUCK_SECS", "2")];
+    let (child, port, logs) = start_server(&fake, &settings).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Tally::default());
+    let warmed = Arc::new(tokio::sync::Notify::new());
+    let clients: Vec<_> = (0..64)
+        .map(|_| {
+            tokio::spawn(keep_alive_client(
+                port,
+                Arc::clone(&stop),
+                Arc::clone(&tally),
+                Arc::clone(&warmed),
+            ))
+        })
+        .collect();
+    tokio::time::timeout(Duration::from_secs(120), warmed.notified())
+        .await
+        .expect("the load never got going");
+    sigterm(&child);
+    let answered_at_sigterm = tally.answered.load(Ordering::SeqCst);
+    // The load balancer's health check: it sees readiness fail within one probe.
+    let health = reqwest::Client::new();
+    loop {
+        let ready = health.get(format!("http://127.0.0.1:{port}/readyz")).send().await;
+        if !ready.is_ok_and(|r| r.status() == 200) {
+            break;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for client in clients {
+        tokio::time::timeout(Duration::from_secs(60), client)
+            .await
+            .expect("a client hung")
+            .unwrap();
+    }
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the server did not exit")
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let logs = logs.await.unwrap().join("\n");
+    assert!(logs.contains("lame duck"), "{logs}");
+    assert!(!logs.contains("grace period over"), "exit must come from draining");
+    let count = |n: &AtomicU64| n.load(Ordering::SeqCst);
+    assert_eq!(
+        count(&tally.unanswered),
+        0,
+        "requests sent but never answered (of {} sent)",
+        count(&tally.sent)
+    );
+    assert_eq!(count(&tally.other_status), 0);
+    assert!(count(&tally.closing) > 0, "no response asked its client to reconnect");
+    assert!(
+        count(&tally.answered) > answered_at_sigterm,
+        "nothing was answered after SIGTERM"
+    );
 }

@@ -113,7 +113,11 @@ fn tangle() -> impl Strategy<Value = Graph> {
         let nodes = prop::collection::vec((shape(), prop::collection::vec(kid(n), 0..6)), n as usize);
         (prop::collection::vec(kid(n), 0..8), nodes).prop_map(|(root_kids, nodes)| Graph {
             root_kids,
-            nodes: nodes.into_iter().enumerate().map(|(i, node)| (BASE + i as u64, node)).collect(),
+            nodes: nodes
+                .into_iter()
+                .enumerate()
+                .map(|(i, node)| (BASE + i as u64, node))
+                .collect(),
         })
     })
 }
@@ -179,7 +183,10 @@ fn load_and_render(base_url: String) -> (ItemPage, String) {
         .stack_size(stack * 1024)
         .spawn(move || {
             let config = Config::from_lookup(|name| (name == "HN_API_URL").then(|| base_url.clone())).unwrap();
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             let page = runtime.block_on(Box::pin(async {
                 let client = HnClient::new(config.hn_api_url.clone(), config.upstream).unwrap();
                 HnService::new(client, &config).item_page(ROOT).await

@@ -64,7 +64,10 @@ fn StoryList(page: StoryPage) -> impl IntoView {
         <StaleNotice stale now />
         {(missing > 0).then(|| view! {
             <p class="notice" role="status">
-                {format!("{missing} stories on this page could not be loaded from Hacker News.")}
+                {match missing {
+                    1 => "1 story on this page could not be loaded from Hacker News.".to_string(),
+                    n => format!("{n} stories on this page could not be loaded from Hacker News."),
+                }}
             </p>
         })}
         {empty.then(|| view! { <p class="empty">"There are no stories in this list right now."</p> })}

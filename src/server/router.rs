@@ -39,6 +39,10 @@ pub fn route_list() -> &'static [AxumRouteListing] {
 }
 
 pub fn router(state: AppState) -> Router {
+    with_layers(routes(&state), state)
+}
+
+fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let routes = route_list().to_vec();
     let context = {
@@ -64,14 +68,8 @@ pub fn router(state: AppState) -> Router {
                 .append_index_html_on_directories(false),
         )
         .layer(middleware::map_response(immutable_when_found));
-    // Hashed assets are precompressed; the rest is compressed when it is worth it.
-    let compress = SizeAbove::new(COMPRESS_ABOVE_BYTES)
-        .and(NotForContentType::GRPC)
-        .and(NotForContentType::IMAGES)
-        .and(NotForContentType::SSE);
-
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), {
+        .leptos_routes_with_context(state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
@@ -81,14 +79,24 @@ pub fn router(state: AppState) -> Router {
             context, shell,
         ));
 
-    // Layers run outside in: the access log and the response headers wrap everything, so a
-    // timeout's 503 and a panic's 500 are logged, counted and given their headers too.
     Router::new()
         .route(health::LIVENESS_PATH, get(health::healthz))
         .route(health::READINESS_PATH, get(health::readyz))
         .route("/status.json", get(status::status_json))
         .merge(assets)
         .merge(pages)
+}
+
+/// The layers every response passes through. They run outside in: the access log and the
+/// response headers wrap everything, so a timeout's 503 and a panic's 500 are logged, counted
+/// and given their headers too.
+pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    // Hashed assets are precompressed; the rest is compressed when it is worth it.
+    let compress = SizeAbove::new(COMPRESS_ABOVE_BYTES)
+        .and(NotForContentType::GRPC)
+        .and(NotForContentType::IMAGES)
+        .and(NotForContentType::SSE);
+    routes
         .layer(CompressionLayer::new().br(true).gzip(true).compress_when(compress))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

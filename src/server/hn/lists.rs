@@ -19,7 +19,8 @@ impl HnService {
     }
 
     /// Page `page` of a list. Dead, deleted and vanished stories are left out quietly, as HN
-    /// does; only stories the upstream failed to give count as missing.
+    /// does; only stories the upstream failed to give count as missing, and only a page where
+    /// every story failed is an error.
     pub async fn story_page(&self, kind: StoryKind, page: usize) -> Result<StoryPage, AppError> {
         let mut stale = StaleTracker::default();
         let budget = self.page_budget();
@@ -28,9 +29,10 @@ impl HnService {
         let ids = list.value;
         let range = page_range(page, ids.len()).map_err(|e| AppError::NotFound(e.to_string()))?;
         let first_rank = range.start + 1;
+        let wanted = range.len();
         let mut missing = 0;
         let mut first_error = None;
-        let mut stories: Vec<StorySummary> = Vec::with_capacity(range.len());
+        let mut stories: Vec<StorySummary> = Vec::with_capacity(wanted);
         for (_, result) in self.items(&ids[range], &budget, &mut stale).await {
             match result {
                 Ok(Some(item)) if !item.deleted && !item.dead => stories.push(summarize(&item)),
@@ -41,7 +43,7 @@ impl HnService {
                 }
             }
         }
-        if let (true, Some(err)) = (stories.is_empty(), first_error) {
+        if let Some(err) = first_error.filter(|_| missing == wanted) {
             return Err(err.into());
         }
         Ok(StoryPage {
