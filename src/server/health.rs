@@ -32,26 +32,45 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Probes answer about this instant; no cache may keep them.
 const NO_STORE_HEADER: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
+/// Why the server is stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// SIGTERM, from the orchestrator: a load balancer may still be sending, so lame-duck first.
+    Terminate,
+    /// SIGINT, from a person at a terminal (or `cargo leptos watch` rebuilding): drain at once.
+    Interrupt,
+}
+
 /// Resolves on SIGTERM (what ECS sends) or SIGINT (Ctrl-C).
-pub async fn shutdown_signal() {
+pub async fn shutdown_signal() -> Stop {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
         match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             Ok(mut term) => {
                 tokio::select! {
-                    _ = ctrl_c => tracing::info!(signal = "SIGINT", "shutting down"),
-                    _ = term.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
+                    _ = ctrl_c => {
+                        tracing::info!(signal = "SIGINT", "shutting down");
+                        Stop::Interrupt
+                    }
+                    _ = term.recv() => {
+                        tracing::info!(signal = "SIGTERM", "shutting down");
+                        Stop::Terminate
+                    }
                 }
             }
             Err(err) => {
                 tracing::error!(error = %err, "cannot listen for SIGTERM; only SIGINT will stop the server");
                 let _ = ctrl_c.await;
+                Stop::Interrupt
             }
         }
     }
     #[cfg(not(unix))]
-    let _ = ctrl_c.await;
+    {
+        let _ = ctrl_c.await;
+        Stop::Interrupt
+    }
 }
 
 /// `hn-reader healthcheck`: GET /healthz on our own port. For container health checks in an

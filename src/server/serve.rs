@@ -12,6 +12,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
+use super::health::Stop;
 use super::router::router;
 use super::state::AppState;
 
@@ -19,15 +20,15 @@ use super::state::AppState;
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 
 /// Serves `state` on `listener` until `shutdown` resolves. Then:
-/// 1. lame duck (`SHUTDOWN_LAME_DUCK_SECS`): readiness fails, new connections are still
-///    accepted, and every HTTP/1 response says `Connection: close`, so clients reconnect
-///    elsewhere instead of reusing a connection that is about to go;
+/// 1. on `Stop::Terminate`, lame duck (`SHUTDOWN_LAME_DUCK_SECS`): readiness fails, new
+///    connections are still accepted, and every HTTP/1 response says `Connection: close`, so
+///    clients reconnect elsewhere instead of reusing a connection that is about to go;
 /// 2. drain: the listener closes, idle connections close, and in-flight requests get what is
 ///    left of `SHUTDOWN_GRACE_SECS` to finish.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = Stop> + Send + 'static,
 ) -> std::io::Result<()> {
     let grace = state.config.shutdown_grace;
     let lame_duck = state.config.shutdown_lame_duck;
@@ -62,14 +63,16 @@ pub async fn serve(
     };
     tracing::info!(addr = %local_addr, "listening");
 
-    accept_until(&listener, shutdown, &accept).await;
+    let stop = accept_until(&listener, shutdown, &accept).await;
     let shutdown_started = Instant::now();
     state.set_draining();
-    tracing::info!(
-        lame_duck_secs = lame_duck.as_secs(),
-        "lame duck: readiness off, still accepting"
-    );
-    accept_until(&listener, tokio::time::sleep(lame_duck), &accept).await;
+    if stop == Stop::Terminate {
+        tracing::info!(
+            lame_duck_secs = lame_duck.as_secs(),
+            "lame duck: readiness off, still accepting"
+        );
+        accept_until(&listener, tokio::time::sleep(lame_duck), &accept).await;
+    }
 
     drop(listener);
     let drain = grace.saturating_sub(shutdown_started.elapsed());
@@ -85,8 +88,8 @@ pub async fn serve(
     Ok(())
 }
 
-/// Accepts connections until `until` resolves.
-async fn accept_until(listener: &TcpListener, until: impl Future<Output = ()>, accept: &impl Fn(TcpStream)) {
+/// Accepts connections until `until` resolves, and returns what it resolved to.
+async fn accept_until<T>(listener: &TcpListener, until: impl Future<Output = T>, accept: &impl Fn(TcpStream)) -> T {
     let mut until = std::pin::pin!(until);
     loop {
         tokio::select! {
@@ -98,7 +101,7 @@ async fn accept_until(listener: &TcpListener, until: impl Future<Output = ()>, a
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
-            () = &mut until => return,
+            stop = &mut until => return stop,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use hn_reader::server::config::Config;
 use hn_reader::server::fake_hn::FakeHn;
+use hn_reader::server::health::Stop;
 use hn_reader::server::state::AppState;
 use hn_reader::server::{build_state, metrics, serve};
 use leptos::config::{Env, LeptosOptions};
@@ -96,6 +97,7 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(serve::serve(listener, state.clone(), async move {
         let _ = rx.await;
+        Stop::Terminate
     }));
     TestApp {
         url,
