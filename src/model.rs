@@ -232,7 +232,22 @@ pub struct StatusReport {
     pub task: TaskStatus,
     pub upstream: UpstreamStatus,
     pub caches: Vec<CacheStatus>,
+    /// None when the rendered-page cache is off.
+    pub page_cache: Option<PageCacheStatus>,
     pub ecs: EcsStatus,
+}
+
+/// The cache of rendered pages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageCacheStatus {
+    pub entries: u64,
+    pub bytes: u64,
+    pub hits: u64,
+    pub misses: u64,
+    /// Pages rendered to fill the cache (concurrent misses of one page share one).
+    pub renders: u64,
+    /// Renders served but not kept (errors, stale data).
+    pub uncacheable: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -63,7 +63,12 @@ const PAGE_CSP: &str = "default-src 'self'; script-src 'nonce-N' 'strict-dynamic
 
 #[tokio::test]
 async fn security_headers_are_exact_on_every_kind_of_response() {
-    let app = spawn_app_with(|c| c.hsts = true).await;
+    // The page cache on, as in production: its hits need a nonce of their own too.
+    let app = spawn_app_with(|c| {
+        c.hsts = true;
+        c.page_cache_ttl = Duration::from_secs(60);
+    })
+    .await;
 
     let page = app.get("/").await;
     assert_eq!(page.status(), 200);

@@ -31,6 +31,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         task,
         upstream,
         caches,
+        page_cache,
         ecs,
     } = report;
     let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
@@ -93,6 +94,21 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
             view! { <tr><th scope="row">{format!("Cache: {}", cache.name)}</th><td>"OK"</td><td>{details}</td></tr> }
         })
         .collect_view();
+    let (pages_state, pages_row) = match page_cache {
+        None => ("Off", "pages are rendered for every request".to_string()),
+        Some(pages) => (
+            "OK",
+            format!(
+                "{} pages (~{} KiB); {} hits, {} misses, {} renders, {} not kept",
+                pages.entries,
+                pages.bytes / 1024,
+                pages.hits,
+                pages.misses,
+                pages.renders,
+                pages.uncacheable
+            ),
+        ),
+    };
     let (ecs_state, ecs_row) = match ecs {
         EcsStatus::NotOnEcs => ("n/a", "not running on ECS".to_string()),
         EcsStatus::Unavailable(err) => ("Unknown", err),
@@ -115,6 +131,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
                 <tr><th scope="row">"Circuit breaker"</th><td>{breaker.state.label()}</td><td>{breaker_row}</td></tr>
                 <tr><th scope="row">"Upstream limits"</th><td>{if gate.waiting < gate.max_queue { "OK" } else { "Full" }}</td><td>{limits_row}</td></tr>
                 {cache_rows}
+                <tr><th scope="row">"Cache: rendered pages"</th><td>{pages_state}</td><td>{pages_row}</td></tr>
                 <tr><th scope="row">"ECS task"</th><td>{ecs_state}</td><td>{ecs_row}</td></tr>
             </tbody>
         </table>

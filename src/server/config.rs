@@ -40,6 +40,8 @@ pub const ENV_VARS: &[&str] = &[
     "BREAKER_FAILURES",
     "BREAKER_PROBE_SECS",
     "SHUTDOWN_LAME_DUCK_SECS",
+    "PAGE_CACHE_TTL_SECS",
+    "PAGE_CACHE_MAX_BYTES",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -76,6 +78,9 @@ pub struct Config {
     pub list_ttl: Duration,
     pub item_ttl: Duration,
     pub cache_max_bytes: u64,
+    /// How long a rendered page is served again; zero turns the page cache off.
+    pub page_cache_ttl: Duration,
+    pub page_cache_max_bytes: u64,
     pub hsts: bool,
     pub metrics_addr: Option<SocketAddr>,
     /// Set by ECS on every task; read for /status.
@@ -176,6 +181,9 @@ impl Config {
             None => None,
         };
         let cache_max_bytes = number("CACHE_MAX_BYTES", 64 << 20, 1 << 20, 1 << 40)?;
+        // A few seconds: the data under a page is cached for a minute or more anyway.
+        let page_cache_ttl = secs("PAGE_CACHE_TTL_SECS", 5, 0, 3_600)?;
+        let page_cache_max_bytes = number("PAGE_CACHE_MAX_BYTES", 16 << 20, 1 << 20, 1 << 40)?;
         let hsts = match get("HSTS_ENABLED").as_deref().map(str::trim) {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
@@ -213,6 +221,8 @@ impl Config {
             list_ttl,
             item_ttl,
             cache_max_bytes,
+            page_cache_ttl,
+            page_cache_max_bytes,
             hsts,
             metrics_addr,
             ecs_metadata_uri,
@@ -320,6 +330,8 @@ mod tests {
             ("BREAKER_FAILURES", "0"),
             ("BREAKER_PROBE_SECS", "soon"),
             ("SHUTDOWN_LAME_DUCK_SECS", "20"),
+            ("PAGE_CACHE_TTL_SECS", "a while"),
+            ("PAGE_CACHE_MAX_BYTES", "1024"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

@@ -64,6 +64,14 @@ async fn render(State(state): State<AppState>) -> Response {
         metrics::counter!("hn_cache_revalidations_total", "cache" => name).absolute(stats.revalidations.load(Relaxed));
         metrics::counter!("hn_cache_loads_total", "cache" => name).absolute(stats.upstream_loads.load(Relaxed));
     }
+    if let Some(pages) = state.page_cache.as_ref().map(|cache| cache.status()) {
+        metrics::gauge!("hn_page_cache_entries").set(pages.entries as f64);
+        metrics::gauge!("hn_page_cache_bytes").set(pages.bytes as f64);
+        metrics::counter!("hn_page_cache_hits_total").absolute(pages.hits);
+        metrics::counter!("hn_page_cache_misses_total").absolute(pages.misses);
+        metrics::counter!("hn_page_cache_renders_total").absolute(pages.renders);
+        metrics::counter!("hn_page_cache_uncacheable_total").absolute(pages.uncacheable);
+    }
     let mut response = handle().render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -11,6 +11,7 @@ pub mod hn;
 pub mod logging;
 pub mod metrics;
 pub mod middleware;
+pub mod page_cache;
 pub mod policy;
 pub mod router;
 pub mod sanitize;

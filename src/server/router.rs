@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
 use super::middleware::{access_log, response_headers, server_fn_error_status};
+use super::page_cache::serve_cached;
 use super::policy::asset_cache_control;
 use super::state::AppState;
 use super::{health, status};
@@ -89,7 +90,8 @@ fn routes(state: &AppState) -> Router<AppState> {
 
 /// The layers every response passes through. They run outside in: the access log and the
 /// response headers wrap everything, so a timeout's 503 and a panic's 500 are logged, counted
-/// and given their headers too.
+/// and given their headers too. The page cache answers before anything renders; its answers are
+/// already compressed, which the compression layer leaves alone.
 pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     // Hashed assets are precompressed; the rest is compressed when it is worth it.
     let compress = SizeAbove::new(COMPRESS_ABOVE_BYTES)
@@ -97,6 +99,7 @@ pub fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::SSE);
     routes
+        .layer(middleware::from_fn_with_state(state.clone(), serve_cached))
         .layer(CompressionLayer::new().br(true).gzip(true).compress_when(compress))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

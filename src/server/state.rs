@@ -10,6 +10,7 @@ use leptos::config::LeptosOptions;
 use super::clock::unix_now;
 use super::config::Config;
 use super::hn::HnService;
+use super::page_cache::PageCache;
 use super::status::EcsMetadata;
 use crate::app::StylesheetHref;
 
@@ -18,6 +19,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub hn: HnService,
+    pub page_cache: Option<PageCache>,
     pub stylesheet: StylesheetHref,
     pub ecs: Arc<EcsMetadata>,
     ready: Arc<AtomicBool>,
@@ -41,6 +43,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             ecs: Arc::new(ecs),
+            page_cache: PageCache::new(config.page_cache_ttl, config.page_cache_max_bytes),
             config,
             leptos_options,
             hn,

@@ -126,6 +126,7 @@ pub async fn report(state: &AppState) -> StatusReport {
         },
         upstream: state.hn.upstream_status(),
         caches,
+        page_cache: state.page_cache.as_ref().map(|cache| cache.status()),
         ecs: state.ecs.status().await,
     }
 }

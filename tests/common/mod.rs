@@ -73,6 +73,9 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config)) -> TestApp {
     // Debug builds on a loaded 2-core machine can be slow; tests about timeouts set their own.
     config.request_timeout = std::time::Duration::from_secs(60);
     config.upstream.page_time = std::time::Duration::from_secs(45);
+    // Most tests change the upstream between views and must see every view rendered; the
+    // page cache's own tests (and the end-to-end suite, on the defaults) turn it on.
+    config.page_cache_ttl = std::time::Duration::ZERO;
     edit(&mut config);
 
     let site = tempfile::tempdir().expect("tempdir");

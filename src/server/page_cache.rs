@@ -1,0 +1,503 @@
+//! Rendered pages, kept for a few seconds (`PAGE_CACHE_TTL_SECS`) and shared by every request for
+//! the same page. Rendering costs far more than sending, and a page only changes when the data
+//! under it does (cached for a minute or more), so a hit serves the render of a moment ago.
+//!
+//! Each response still gets a CSP nonce of its own. The body is kept in pieces split where the
+//! render's nonce appeared, and each response's nonce goes into the gaps. The gzip and brotli
+//! forms are compressed once per render, piece by piece, and the response's nonce is joined in
+//! uncompressed: a stored deflate block, or a tiny catable brotli stream. So compression costs
+//! nothing per request either.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use brotli::concat::{BroCatli, BroCatliResult};
+use brotli::enc::BrotliEncoderParams;
+use leptos::nonce::Nonce;
+
+use super::state::AppState;
+use crate::model::PageCacheStatus;
+
+/// Largest render kept; a bigger page (a huge thread) is served but not cached.
+const MAX_PAGE_BYTES: usize = 8 << 20;
+/// Keys are short paths; anything longer is not a page worth keeping.
+const MAX_KEY_BYTES: usize = 256;
+/// Compression spent once per render: quality over speed, but well under a render's cost.
+const GZIP_LEVEL: u32 = 6;
+const BROTLI_QUALITY: i32 = 5;
+const BROTLI_WINDOW_BITS: i32 = 22;
+
+/// The body codings a client accepts, best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Coding {
+    /// The best coding `accept_encoding` allows (q=0 refuses one).
+    pub fn negotiate(accept_encoding: Option<&str>) -> Coding {
+        let accepts = |name: &str| {
+            accept_encoding.into_iter().flat_map(|v| v.split(',')).any(|entry| {
+                let mut parts = entry.split(';');
+                let coding = parts.next().unwrap_or("").trim();
+                let refused = parts.any(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.trim().parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                coding.eq_ignore_ascii_case(name) && !refused
+            })
+        };
+        if accepts("br") {
+            Coding::Brotli
+        } else if accepts("gzip") {
+            Coding::Gzip
+        } else {
+            Coding::Identity
+        }
+    }
+}
+
+/// One render, in the pieces around its nonce, in every coding.
+pub struct RenderedPage {
+    headers: HeaderMap,
+    identity: Vec<Bytes>,
+    gzip: Vec<Bytes>,
+    /// Each piece's CRC-32 and length, combined per response with the nonce's.
+    gzip_crcs: Vec<crc32fast::Hasher>,
+    brotli: Vec<Bytes>,
+}
+
+/// A stored (uncompressed) deflate block holding `data`: valid between two byte-aligned blocks.
+fn stored_block(data: &[u8]) -> Vec<u8> {
+    let len = data.len() as u16;
+    let mut block = Vec::with_capacity(5 + data.len());
+    block.push(0); // BFINAL = 0, BTYPE = 00 (stored)
+    block.extend_from_slice(&len.to_le_bytes());
+    block.extend_from_slice(&(!len).to_le_bytes());
+    block.extend_from_slice(data);
+    block
+}
+
+/// gzip's 10-byte header: deflate, no name, no time, unknown OS.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+/// An empty final deflate block (fixed Huffman), which ends the stream.
+const DEFLATE_END: [u8; 2] = [3, 0];
+
+/// A raw deflate stream of `data`, sync-flushed so it ends on a byte boundary and can be
+/// followed by any other block.
+fn deflate_piece(data: &[u8]) -> Bytes {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(GZIP_LEVEL));
+    // Writing to a Vec cannot fail; `flush` is deflate's sync flush.
+    let _ = encoder.write_all(data).and_then(|()| encoder.flush());
+    Bytes::from(std::mem::take(encoder.get_mut()))
+}
+
+/// A brotli stream of `data` that `BroCatli` can join to others.
+fn brotli_piece(data: &[u8], quality: i32) -> Vec<u8> {
+    let params = BrotliEncoderParams {
+        quality,
+        lgwin: BROTLI_WINDOW_BITS,
+        catable: true,
+        appendable: true,
+        magic_number: false,
+        ..BrotliEncoderParams::default()
+    };
+    let mut out = Vec::new();
+    let _ = brotli::BrotliCompress(&mut &data[..], &mut out, &params);
+    out
+}
+
+/// Joins catable brotli streams into one.
+fn brotli_join(pieces: &[&[u8]]) -> Option<Vec<u8>> {
+    let mut joiner = BroCatli::new();
+    let mut out = vec![0; pieces.iter().map(|p| p.len()).sum::<usize>() + 16];
+    let mut written = 0;
+    for piece in pieces {
+        joiner.new_brotli_file();
+        let mut read = 0;
+        match joiner.stream(piece, &mut read, &mut out, &mut written) {
+            BroCatliResult::Success | BroCatliResult::NeedsMoreInput if read == piece.len() => {}
+            _ => return None,
+        }
+    }
+    match joiner.finish(&mut out, &mut written) {
+        BroCatliResult::Success => {
+            out.truncate(written);
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+impl RenderedPage {
+    /// Splits `body` where `nonce` appears and compresses the pieces.
+    pub fn new(headers: HeaderMap, body: &[u8], nonce: &str) -> RenderedPage {
+        let mut identity = Vec::new();
+        let mut rest = body;
+        while let Some(at) = find(rest, nonce.as_bytes()) {
+            identity.push(Bytes::copy_from_slice(&rest[..at]));
+            rest = &rest[at + nonce.len()..];
+        }
+        identity.push(Bytes::copy_from_slice(rest));
+        let gzip = identity.iter().map(|piece| deflate_piece(piece)).collect();
+        let gzip_crcs = identity
+            .iter()
+            .map(|piece| {
+                let mut crc = crc32fast::Hasher::new();
+                crc.update(piece);
+                crc
+            })
+            .collect();
+        let brotli = identity
+            .iter()
+            .map(|piece| Bytes::from(brotli_piece(piece, BROTLI_QUALITY)))
+            .collect();
+        RenderedPage {
+            headers,
+            identity,
+            gzip,
+            gzip_crcs,
+            brotli,
+        }
+    }
+
+    /// Estimated bytes held, for the cache's bound.
+    fn weight(&self) -> u32 {
+        let sum = |pieces: &[Bytes]| pieces.iter().map(Bytes::len).sum::<usize>();
+        (sum(&self.identity) + sum(&self.gzip) + sum(&self.brotli) + 512).min(u32::MAX as usize) as u32
+    }
+
+    /// This render with `nonce` in its gaps, in `coding`.
+    pub fn response(&self, nonce: &str, coding: Coding) -> Response {
+        let (chunks, encoding) = match coding {
+            Coding::Identity => (self.join_identity(nonce), None),
+            Coding::Gzip => (self.join_gzip(nonce), Some("gzip")),
+            Coding::Brotli => match self.join_brotli(nonce) {
+                Some(chunks) => (chunks, Some("br")),
+                None => (self.join_gzip(nonce), Some("gzip")),
+            },
+        };
+        let length: usize = chunks.iter().map(Bytes::len).sum();
+        let stream = futures::stream::iter(chunks.into_iter().map(Ok::<_, std::convert::Infallible>));
+        let mut response = Response::new(Body::from_stream(stream));
+        *response.headers_mut() = self.headers.clone();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(encoding) = encoding {
+            headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
+    }
+
+    fn join_identity(&self, nonce: &str) -> Vec<Bytes> {
+        let nonce = Bytes::copy_from_slice(nonce.as_bytes());
+        interleave(&self.identity, &nonce)
+    }
+
+    fn join_gzip(&self, nonce: &str) -> Vec<Bytes> {
+        let stored = Bytes::from(stored_block(nonce.as_bytes()));
+        let mut nonce_crc = crc32fast::Hasher::new();
+        nonce_crc.update(nonce.as_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        for (at, piece_crc) in self.gzip_crcs.iter().enumerate() {
+            if at > 0 {
+                crc.combine(&nonce_crc);
+            }
+            crc.combine(piece_crc);
+        }
+        let length = self.identity.iter().map(Bytes::len).sum::<usize>() + nonce.len() * (self.identity.len() - 1);
+        let mut trailer = Vec::with_capacity(10);
+        trailer.extend_from_slice(&DEFLATE_END);
+        trailer.extend_from_slice(&crc.finalize().to_le_bytes());
+        // gzip keeps the length modulo 2^32.
+        trailer.extend_from_slice(&(length as u32).to_le_bytes());
+        let mut chunks = vec![Bytes::from_static(&GZIP_HEADER)];
+        chunks.extend(interleave(&self.gzip, &stored));
+        chunks.push(Bytes::from(trailer));
+        chunks
+    }
+
+    fn join_brotli(&self, nonce: &str) -> Option<Vec<Bytes>> {
+        let nonce = brotli_piece(nonce.as_bytes(), 0);
+        let mut pieces: Vec<&[u8]> = Vec::with_capacity(self.brotli.len() * 2);
+        for (at, piece) in self.brotli.iter().enumerate() {
+            if at > 0 {
+                pieces.push(&nonce);
+            }
+            pieces.push(piece);
+        }
+        brotli_join(&pieces).map(|joined| vec![Bytes::from(joined)])
+    }
+}
+
+/// `pieces` with `gap` between each two.
+fn interleave(pieces: &[Bytes], gap: &Bytes) -> Vec<Bytes> {
+    let mut out = Vec::with_capacity(pieces.len() * 2);
+    for (at, piece) in pieces.iter().enumerate() {
+        if at > 0 {
+            out.push(gap.clone());
+        }
+        out.push(piece.clone());
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// The cache key of a request for a page: its path, and `page` when it is the only query.
+/// Anything else (another method, any other query, the API, assets, probes, status) is `None`.
+pub fn page_key(method: &Method, uri: &axum::http::Uri) -> Option<String> {
+    let path = uri.path();
+    let not_a_page = ["/api/", "/pkg/"].iter().any(|prefix| path.starts_with(prefix))
+        || ["/status", "/status.json", "/healthz", "/readyz"].contains(&path);
+    if method != Method::GET || not_a_page || path.len() > MAX_KEY_BYTES {
+        return None;
+    }
+    match uri.query() {
+        None => Some(path.to_string()),
+        Some(query) => {
+            let page = query.strip_prefix("page=")?;
+            (!page.is_empty() && page.len() <= 4 && page.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!("{path}?page={page}"))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct PageCache {
+    entries: moka::future::Cache<String, Arc<RenderedPage>>,
+    stats: Arc<PageCacheStats>,
+}
+
+#[derive(Default)]
+struct PageCacheStats {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    renders: AtomicU64,
+    uncacheable: AtomicU64,
+}
+
+impl PageCache {
+    /// `None` when `ttl` is zero: pages are then rendered every time.
+    pub fn new(ttl: Duration, max_bytes: u64) -> Option<PageCache> {
+        (!ttl.is_zero()).then(|| PageCache {
+            entries: moka::future::Cache::builder()
+                .max_capacity(max_bytes)
+                .weigher(|key: &String, page: &Arc<RenderedPage>| page.weight().saturating_add(key.len() as u32))
+                .time_to_live(ttl)
+                .build(),
+            stats: Arc::default(),
+        })
+    }
+
+    pub fn status(&self) -> PageCacheStatus {
+        PageCacheStatus {
+            entries: self.entries.entry_count(),
+            bytes: self.entries.weighted_size(),
+            hits: self.stats.hits.load(Ordering::Relaxed),
+            misses: self.stats.misses.load(Ordering::Relaxed),
+            renders: self.stats.renders.load(Ordering::Relaxed),
+            uncacheable: self.stats.uncacheable.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// What a render turned out to be, for the requests waiting on it.
+enum Render {
+    Kept(Arc<RenderedPage>),
+    /// Not a fresh page (an error, stale data, too big): served to its own request only.
+    NotKept(Response),
+}
+
+/// Serves pages from the cache, filling it through one render per page at a time. Sits inside
+/// `response_headers`, which makes the nonce and puts it in the CSP, and inside compression,
+/// which leaves its already-encoded answers alone and compresses the renders it does not keep.
+pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (Some(cache), Some(key)) = (&state.page_cache, page_key(request.method(), request.uri())) else {
+        return next.run(request).await;
+    };
+    let Some(nonce) = request.extensions().get::<Nonce>().cloned() else {
+        return next.run(request).await;
+    };
+    let coding = Coding::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+    );
+    if let Some(page) = cache.entries.get(&key).await {
+        cache.stats.hits.fetch_add(1, Ordering::Relaxed);
+        return page.response(&nonce, coding);
+    }
+    cache.stats.misses.fetch_add(1, Ordering::Relaxed);
+
+    let (parts, body) = request.into_parts();
+    let retry = Request::from_parts(parts.clone(), Body::empty());
+    let request = Request::from_parts(parts, body);
+    let mut own: Option<Response> = None;
+    let rendered = cache
+        .entries
+        .try_get_with(key, async {
+            cache.stats.renders.fetch_add(1, Ordering::Relaxed);
+            match render(next.clone().run(request).await, &nonce).await {
+                Render::Kept(page) => Ok(page),
+                Render::NotKept(response) => {
+                    own = Some(response);
+                    Err(())
+                }
+            }
+        })
+        .await;
+    match (rendered, own) {
+        (Ok(page), _) => page.response(&nonce, coding),
+        // This request's own render, not worth keeping.
+        (Err(_), Some(response)) => {
+            cache.stats.uncacheable.fetch_add(1, Ordering::Relaxed);
+            response
+        }
+        // Another request's render was not kept: render for this one.
+        (Err(_), None) => next.run(retry).await,
+    }
+}
+
+async fn render(response: Response, nonce: &str) -> Render {
+    // A page built from stale data sets its own short Cache-Control; a fresh one leaves it to
+    // `response_headers`.
+    let fresh_page = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::CACHE_CONTROL)
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if !fresh_page {
+        return Render::NotKept(response);
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(bytes) => {
+            let mut headers = HeaderMap::new();
+            if let Some(value) = parts.headers.get(header::CONTENT_TYPE) {
+                headers.insert(header::CONTENT_TYPE, value.clone());
+            }
+            Render::Kept(Arc::new(RenderedPage::new(headers, &bytes, nonce)))
+        }
+        // Too big to keep, or the render failed mid-body.
+        Err(err) => {
+            tracing::warn!(error = %err, "page not cached");
+            Render::NotKept(Response::from_parts(parts, Body::empty()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    async fn body_of(response: Response) -> Vec<u8> {
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
+    fn page() -> RenderedPage {
+        let nonce = "NONCE_OF_THE_RENDER_22";
+        let body = format!(
+            "<head><script nonce=\"{nonce}\">boot()</script><link nonce=\"{nonce}\"></head><body>{}</body>",
+            "<li>a comment, compressible</li>".repeat(2_000)
+        );
+        RenderedPage::new(HeaderMap::new(), body.as_bytes(), nonce)
+    }
+
+    fn expected(nonce: &str) -> Vec<u8> {
+        format!(
+            "<head><script nonce=\"{nonce}\">boot()</script><link nonce=\"{nonce}\"></head><body>{}</body>",
+            "<li>a comment, compressible</li>".repeat(2_000)
+        )
+        .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn each_coding_decodes_to_the_render_with_the_response_s_own_nonce() {
+        let page = page();
+        assert_eq!(page.identity.len(), 3, "split at both nonces");
+        for nonce in ["FIRST_RESPONSE_NONCE_1", "OTHER_RESPONSE_NONCE_2"] {
+            let identity = page.response(nonce, Coding::Identity);
+            assert_eq!(
+                identity.headers()[header::CONTENT_LENGTH],
+                expected(nonce).len().to_string()
+            );
+            assert_eq!(body_of(identity).await, expected(nonce));
+
+            let gzip = page.response(nonce, Coding::Gzip);
+            assert_eq!(gzip.headers()[header::CONTENT_ENCODING], "gzip");
+            let compressed = body_of(gzip).await;
+            assert!(
+                compressed.len() < expected(nonce).len() / 10,
+                "{} bytes",
+                compressed.len()
+            );
+            let mut plain = Vec::new();
+            flate2::read::GzDecoder::new(&compressed[..])
+                .read_to_end(&mut plain)
+                .unwrap();
+            assert_eq!(plain, expected(nonce), "gzip, CRC and length check out");
+
+            let brotli = page.response(nonce, Coding::Brotli);
+            assert_eq!(brotli.headers()[header::CONTENT_ENCODING], "br");
+            let compressed = body_of(brotli).await;
+            let mut plain = Vec::new();
+            brotli::Decompressor::new(&compressed[..], 4096)
+                .read_to_end(&mut plain)
+                .unwrap();
+            assert_eq!(plain, expected(nonce));
+        }
+    }
+
+    #[test]
+    fn codings_are_negotiated_from_accept_encoding() {
+        assert_eq!(Coding::negotiate(Some("gzip, deflate, br")), Coding::Brotli);
+        assert_eq!(Coding::negotiate(Some("br;q=0, gzip")), Coding::Gzip);
+        assert_eq!(Coding::negotiate(Some("GZIP")), Coding::Gzip);
+        assert_eq!(Coding::negotiate(Some("identity")), Coding::Identity);
+        assert_eq!(Coding::negotiate(None), Coding::Identity);
+    }
+
+    #[test]
+    fn only_plain_page_requests_have_a_key() {
+        let key = |method: Method, uri: &str| page_key(&method, &uri.parse().unwrap());
+        assert_eq!(key(Method::GET, "/"), Some("/".into()));
+        assert_eq!(key(Method::GET, "/new?page=2"), Some("/new?page=2".into()));
+        assert_eq!(key(Method::GET, "/item/10000"), Some("/item/10000".into()));
+        for (method, uri) in [
+            (Method::POST, "/"),
+            (Method::GET, "/?page=2&x=1"),
+            (Method::GET, "/?utm=1"),
+            (Method::GET, "/?page=99999"),
+            (Method::GET, "/api/stories"),
+            (Method::GET, "/pkg/app.js"),
+            (Method::GET, "/status"),
+            (Method::GET, "/healthz"),
+        ] {
+            assert_eq!(key(method.clone(), uri), None, "{method} {uri}");
+        }
+        assert_eq!(key(Method::GET, &format!("/user/{}", "x".repeat(300))), None);
+    }
+}
