@@ -4,7 +4,13 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use hn_reader::server::fake_hn::FakeHn;
+// The module itself, not the library's copy (which needs the `fake-hn` feature): the binary then
+// builds against the same library as the server, which a release build has already compiled.
+#[path = "../server/fake_hn.rs"]
+#[allow(dead_code, reason = "the in-process controls are for tests; this binary offers them over HTTP")]
+mod fake_hn;
+
+use fake_hn::FakeHn;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

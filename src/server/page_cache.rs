@@ -68,8 +68,14 @@ impl Coding {
     }
 }
 
+/// How long a page built from stale data is served again: long enough that an outage does not
+/// turn every view into a render, short enough that recovery shows within a second.
+const STALE_PAGE_TTL: Duration = Duration::from_secs(1);
+
 /// One render, in the pieces around its nonce, in every coding.
 pub struct RenderedPage {
+    /// How long this render is served again.
+    ttl: Duration,
     headers: HeaderMap,
     identity: Vec<Bytes>,
     gzip: Vec<Bytes>,
@@ -142,7 +148,7 @@ fn brotli_join(pieces: &[&[u8]]) -> Option<Vec<u8>> {
 
 impl RenderedPage {
     /// Splits `body` where `nonce` appears and compresses the pieces.
-    pub fn new(headers: HeaderMap, body: &[u8], nonce: &str) -> RenderedPage {
+    pub fn new(ttl: Duration, headers: HeaderMap, body: &[u8], nonce: &str) -> RenderedPage {
         let mut identity = Vec::new();
         let mut rest = body;
         while let Some(at) = find(rest, nonce.as_bytes()) {
@@ -164,6 +170,7 @@ impl RenderedPage {
             .map(|piece| Bytes::from(brotli_piece(piece, BROTLI_QUALITY)))
             .collect();
         RenderedPage {
+            ttl,
             headers,
             identity,
             gzip,
@@ -280,7 +287,22 @@ pub fn page_key(method: &Method, uri: &axum::http::Uri) -> Option<String> {
 #[derive(Clone)]
 pub struct PageCache {
     entries: moka::future::Cache<String, Arc<RenderedPage>>,
+    ttl: Duration,
     stats: Arc<PageCacheStats>,
+}
+
+/// Each render expires after its own `ttl`.
+struct PerPage;
+
+impl moka::Expiry<String, Arc<RenderedPage>> for PerPage {
+    fn expire_after_create(
+        &self,
+        _key: &String,
+        page: &Arc<RenderedPage>,
+        _now: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(page.ttl)
+    }
 }
 
 #[derive(Default)]
@@ -298,8 +320,9 @@ impl PageCache {
             entries: moka::future::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|key: &String, page: &Arc<RenderedPage>| page.weight().saturating_add(key.len() as u32))
-                .time_to_live(ttl)
+                .expire_after(PerPage)
                 .build(),
+            ttl,
             stats: Arc::default(),
         })
     }
@@ -319,7 +342,7 @@ impl PageCache {
 /// What a render turned out to be, for the requests waiting on it.
 enum Render {
     Kept(Arc<RenderedPage>),
-    /// Not a fresh page (an error, stale data, too big): served to its own request only.
+    /// Not a page (an error, or too big to keep): served to its own request only.
     NotKept(Response),
 }
 
@@ -353,7 +376,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         .entries
         .try_get_with(key, async {
             cache.stats.renders.fetch_add(1, Ordering::Relaxed);
-            match render(next.clone().run(request).await, &nonce).await {
+            match render(next.clone().run(request).await, &nonce, cache.ttl).await {
                 Render::Kept(page) => Ok(page),
                 Render::NotKept(response) => {
                     own = Some(response);
@@ -374,27 +397,32 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
 }
 
-async fn render(response: Response, nonce: &str) -> Render {
-    // A page built from stale data sets its own short Cache-Control; a fresh one leaves it to
-    // `response_headers`.
-    let fresh_page = response.status() == StatusCode::OK
-        && !response.headers().contains_key(header::CACHE_CONTROL)
+async fn render(response: Response, nonce: &str, ttl: Duration) -> Render {
+    let is_page = response.status() == StatusCode::OK
         && response
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
-    if !fresh_page {
+    if !is_page {
         return Render::NotKept(response);
     }
+    // A page built from stale data sets its own short Cache-Control (a fresh one leaves it to
+    // `response_headers`), and is kept only a moment.
+    let ttl = match response.headers().get(header::CACHE_CONTROL) {
+        None => ttl,
+        Some(_) => ttl.min(STALE_PAGE_TTL),
+    };
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(bytes) => {
             let mut headers = HeaderMap::new();
-            if let Some(value) = parts.headers.get(header::CONTENT_TYPE) {
-                headers.insert(header::CONTENT_TYPE, value.clone());
+            for name in [header::CONTENT_TYPE, header::CACHE_CONTROL] {
+                if let Some(value) = parts.headers.get(&name) {
+                    headers.insert(name, value.clone());
+                }
             }
-            Render::Kept(Arc::new(RenderedPage::new(headers, &bytes, nonce)))
+            Render::Kept(Arc::new(RenderedPage::new(ttl, headers, &bytes, nonce)))
         }
         // Too big to keep, or the render failed mid-body.
         Err(err) => {
@@ -423,7 +451,7 @@ mod tests {
             "<head><script nonce=\"{nonce}\">boot()</script><link nonce=\"{nonce}\"></head><body>{}</body>",
             "<li>a comment, compressible</li>".repeat(2_000)
         );
-        RenderedPage::new(HeaderMap::new(), body.as_bytes(), nonce)
+        RenderedPage::new(Duration::from_secs(5), HeaderMap::new(), body.as_bytes(), nonce)
     }
 
     fn expected(nonce: &str) -> Vec<u8> {
