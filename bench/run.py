@@ -127,12 +127,14 @@ def stalled_upstream(fake_base: str, fake_url: str) -> dict[str, object]:
     accepting connections but never answering. The circuit breaker should keep the second close
     to the first."""
     ttl_s = 1
-    app, url, _ = start_app(fake_url, {"CACHE_LIST_TTL_SECS": str(ttl_s), "CACHE_ITEM_TTL_SECS": str(ttl_s)})
+    ttls = {name: str(ttl_s) for name in ("CACHE_LIST_TTL_SECS", "CACHE_ITEM_TTL_SECS", "PAGE_CACHE_TTL_SECS")}
+    app, url, _ = start_app(fake_url, ttls)
     try:
         assert get(f"{url}/")[0] == 200
         healthy = wrk(f"{url}/")
         post(f"{fake_base}/_control/stall")
-        # Let every entry pass its TTL and revalidation window (2 x TTL), so each view must refresh.
+        # Let every entry pass its TTL and revalidation window (2 x TTL), and the rendered page
+        # its TTL, so each view must refresh.
         time.sleep(2 * ttl_s + 0.5)
         started = time.monotonic()
         status, body = get(f"{url}/")
