@@ -7,7 +7,10 @@ use std::process::ExitCode;
 // The module itself, not the library's copy (which needs the `fake-hn` feature): the binary then
 // builds against the same library as the server, which a release build has already compiled.
 #[path = "../server/fake_hn.rs"]
-#[allow(dead_code, reason = "the in-process controls are for tests; this binary offers them over HTTP")]
+#[allow(
+    dead_code,
+    reason = "the in-process controls are for tests; this binary offers them over HTTP"
+)]
 mod fake_hn;
 
 use fake_hn::FakeHn;

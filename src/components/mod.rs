@@ -6,6 +6,7 @@ mod story_row;
 pub use comments::{CommentThread, thread_html};
 pub use story_row::StoryRow;
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -56,9 +57,9 @@ pub fn ErrorView(error: AppError, #[prop(optional)] nested: bool) -> impl IntoVi
     view! {
         <section class="error" aria-labelledby="error-heading">
             {if nested {
-                view! { <h2 id="error-heading">{heading}</h2> }.into_any()
+                Either::Left(view! { <h2 id="error-heading">{heading}</h2> })
             } else {
-                view! { <h1 id="error-heading">{heading}</h1> }.into_any()
+                Either::Right(view! { <h1 id="error-heading">{heading}</h1> })
             }}
             <p>{error.to_string()}</p>
             <p><a href="/">"Back to the top stories"</a></p>

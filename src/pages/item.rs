@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,8 +17,8 @@ pub fn ItemView() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match item.await {
-                    Ok(page) => view! { <Item page /> }.into_any(),
-                    Err(error) => view! { <Title text="Error" /> <ErrorView error /> }.into_any(),
+                    Ok(page) => Either::Left(view! { <Item page /> }),
+                    Err(error) => Either::Right(view! { <Title text="Error" /> <ErrorView error /> }),
                 }
             })}
         </Suspense>
@@ -58,8 +59,8 @@ fn Item(page: ItemPage) -> impl IntoView {
         <article class="item" aria-labelledby="item-title">
             <h1 id="item-title">
                 {match url {
-                    Some(url) => view! { <a href=url rel="noopener noreferrer nofollow">{heading}</a> }.into_any(),
-                    None => heading.into_any(),
+                    Some(url) => Either::Left(view! { <a href=url rel="noopener noreferrer nofollow">{heading}</a> }),
+                    None => Either::Right(heading),
                 }}
                 {domain.map(|domain| view! { <span class="domain">{format!("({domain})")}</span> })}
             </h1>

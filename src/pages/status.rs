@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,8 +16,8 @@ pub fn StatusView() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match report.await {
-                    Ok(report) => view! { <StatusTable report /> }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                    Ok(report) => Either::Left(view! { <StatusTable report /> }),
+                    Err(error) => Either::Right(view! { <ErrorView error /> }),
                 }
             })}
         </Suspense>

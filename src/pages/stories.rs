@@ -1,49 +1,59 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::get_stories;
 use crate::components::{ErrorView, StaleNotice, StoryRow};
+use crate::error::AppError;
 use crate::model::{StoryKind, StoryPage};
 
-/// A story list (`/`, `/new`, …), 30 per page.
+/// A story list (`/`, `/new`, …), 30 per page, rendered on the server.
 #[component]
 pub fn StoriesView(kind: StoryKind) -> impl IntoView {
     let query = use_query_map();
     let page = Memo::new(move |_| query.read().get("page"));
     let stories = Resource::new(move || page.get(), move |page| get_stories(kind, page));
-    let reloading = RwSignal::new(false);
-    let reload = move |ev: leptos::ev::SubmitEvent| {
-        // With JavaScript, refresh in place; without it, the form's GET reloads the page.
-        ev.prevent_default();
-        reloading.set(true);
-        stories.refetch();
-    };
-    Effect::new(move |_| {
-        if stories.get().is_some() {
-            reloading.set(false);
-        }
-    });
-
     view! {
         <Title text=kind.label() />
+        <Suspense fallback=|| view! { <p class="loading">"Loading stories…"</p> }>
+            {move || Suspend::new(async move {
+                let result = stories.await;
+                view! { <ReloadableStoryList kind page=page.get_untracked() result /> }
+            })}
+        </Suspense>
+    }
+}
+
+/// The list with its heading and Reload: the one part of the app that runs in the browser.
+/// With JavaScript, Reload asks the server function again and swaps the list in place; without
+/// it, the form's plain GET reloads the page.
+#[island]
+fn ReloadableStoryList(kind: StoryKind, page: Option<String>, result: Result<StoryPage, AppError>) -> impl IntoView {
+    let reload = Action::new({
+        let page = page.clone();
+        move |(): &()| get_stories(kind, page.clone())
+    });
+    let shown = move || reload.value().get().unwrap_or_else(|| result.clone());
+    let pending = reload.pending();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        reload.dispatch(());
+    };
+    view! {
         <div class="list-header">
             <h1>{format!("{} stories", kind.label())}</h1>
-            <form method="get" action=kind.path() on:submit=reload class="reload">
-                {move || page.get().map(|page| view! { <input type="hidden" name="page" value=page /> })}
-                <button type="submit" aria-busy=move || reloading.get().to_string()>
-                    {move || if reloading.get() { "Reloading…" } else { "Reload" }}
+            <form method="get" action=kind.path() on:submit=on_submit class="reload">
+                {page.map(|page| view! { <input type="hidden" name="page" value=page /> })}
+                <button type="submit" aria-busy=move || pending.get().to_string()>
+                    {move || if pending.get() { "Reloading…" } else { "Reload" }}
                 </button>
             </form>
         </div>
-        <Transition fallback=|| view! { <p class="loading">"Loading stories…"</p> }>
-            {move || Suspend::new(async move {
-                match stories.await {
-                    Ok(page) => view! { <StoryList page /> }.into_any(),
-                    Err(error) => view! { <ErrorView error nested=true /> }.into_any(),
-                }
-            })}
-        </Transition>
+        {move || match shown() {
+            Ok(page) => Either::Left(view! { <StoryList page /> }),
+            Err(error) => Either::Right(view! { <ErrorView error nested=true /> }),
+        }}
     }
 }
 

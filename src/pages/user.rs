@@ -1,3 +1,4 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,8 +17,8 @@ pub fn UserView() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(page) => view! { <User page /> }.into_any(),
-                    Err(error) => view! { <Title text="Error" /> <ErrorView error /> }.into_any(),
+                    Ok(page) => Either::Left(view! { <User page /> }),
+                    Err(error) => Either::Right(view! { <Title text="Error" /> <ErrorView error /> }),
                 }
             })}
         </Suspense>
