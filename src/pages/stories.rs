@@ -18,24 +18,44 @@ pub fn StoriesView(kind: StoryKind) -> impl IntoView {
         <Title text=kind.label() />
         <Suspense fallback=|| view! { <p class="loading">"Loading stories…"</p> }>
             {move || Suspend::new(async move {
-                let result = stories.await;
-                view! { <ReloadableStoryList kind page=page.get_untracked() result /> }
+                let list = match stories.await {
+                    Ok(page) => Either::Left(view! { <StoryList page /> }),
+                    Err(error) => Either::Right(view! { <ErrorView error nested=true /> }),
+                };
+                view! { <ReloadableStoryList kind page=page.get_untracked()>{list}</ReloadableStoryList> }
             })}
         </Suspense>
     }
 }
 
-/// The list with its heading and Reload: the one part of the app that runs in the browser.
-/// With JavaScript, Reload asks the server function again and swaps the list in place; without
-/// it, the form's plain GET reloads the page.
+/// The list as HTML, rendered on the server, for Reload to swap in.
+#[server(prefix = "/api", endpoint = "stories-html")]
+pub async fn reload_stories(kind: StoryKind, page: Option<String>) -> Result<String, AppError> {
+    let page = get_stories(kind, page).await?;
+    Ok(view! { <StoryList page /> }.to_html())
+}
+
+/// The heading, Reload and the list: the one part of the app that runs in the browser. With
+/// JavaScript, Reload fetches the list's HTML again and swaps it in place; without it, the
+/// form's plain GET reloads the page. The list arrives as server-rendered children, so no story
+/// data is serialised twice and none of the list's view code ships to the browser.
 #[island]
-fn ReloadableStoryList(kind: StoryKind, page: Option<String>, result: Result<StoryPage, AppError>) -> impl IntoView {
+fn ReloadableStoryList(kind: StoryKind, page: Option<String>, children: Children) -> impl IntoView {
+    let list = NodeRef::<leptos::html::Div>::new();
     let reload = Action::new({
         let page = page.clone();
-        move |(): &()| get_stories(kind, page.clone())
+        move |(): &()| reload_stories(kind, page.clone())
     });
-    let shown = move || reload.value().get().unwrap_or_else(|| result.clone());
     let pending = reload.pending();
+    let failure = move || match reload.value().get() {
+        Some(Err(error)) => Some(error.to_string()),
+        _ => None,
+    };
+    Effect::new(move |_| {
+        if let (Some(Ok(html)), Some(list)) = (reload.value().get(), list.get()) {
+            list.set_inner_html(&html);
+        }
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         reload.dispatch(());
@@ -50,10 +70,10 @@ fn ReloadableStoryList(kind: StoryKind, page: Option<String>, result: Result<Sto
                 </button>
             </form>
         </div>
-        {move || match shown() {
-            Ok(page) => Either::Left(view! { <StoryList page /> }),
-            Err(error) => Either::Right(view! { <ErrorView error nested=true /> }),
-        }}
+        {move || failure().map(|message| view! { <p class="notice" role="alert">{message}</p> })}
+        <div class="list" node_ref=list aria-busy=move || pending.get().to_string()>
+            {children()}
+        </div>
     }
 }
 
