@@ -3,7 +3,7 @@
 # Idempotent: every step checks first, so a second run takes a second or two.
 # Usage: scripts/bootstrap.sh [--e2e | --bench]
 #   --e2e    also Chromium and the Playwright packages
-#   --bench  also wrk, the load generator
+#   --bench  also wrk (the load generator), nginx (the ceiling), Chromium and Lighthouse
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=../tools/versions.env
@@ -52,26 +52,43 @@ if ! [ -x "$wasm_opt" ] || [ "$(cat "$TOOLS_DIR/binaryen/.version" 2>/dev/null)"
   echo "$BINARYEN_NPM_VERSION" > "$TOOLS_DIR/binaryen/.version"
 fi
 
-if [ "${1:-}" = "--e2e" ]; then
-  # 5. Debian's Chromium: Playwright cannot download its own browser here. CHROMIUM_PATH
-  #    points elsewhere where a browser is already installed (GitHub's runners ship Chrome).
-  if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-    say "installing Debian's chromium"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  fi
-  # 6. The end-to-end suite's packages, from its committed lockfile.
-  stamp=end2end/node_modules/.lock-sha
-  lock_sha=$(sha256sum end2end/package-lock.json | awk '{print $1}')
+apt_install() { # apt_install <package>...: Debian packages, without starting their services
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "$@" >/dev/null
+}
+
+# npm_ci <dir>: a package-lock.json's packages, once per lockfile.
+npm_ci() {
+  local stamp="$1/node_modules/.lock-sha" lock_sha
+  lock_sha=$(sha256sum "$1/package-lock.json" | awk '{print $1}')
   if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sha" ]; then
-    say "installing the end2end packages (npm ci)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+    say "installing the $1 packages (npm ci)"
+    (cd "$1" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
     echo "$lock_sha" > "$stamp"
   fi
+}
+
+if [ "${1:-}" = "--e2e" ] || [ "${1:-}" = "--bench" ]; then
+  # 5. Debian's Chromium: Playwright and Lighthouse cannot download their own browser here.
+  #    CHROMIUM_PATH points elsewhere where a browser is already installed (GitHub's runners ship Chrome).
+  if ! [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+    say "installing Debian's chromium"
+    apt_install chromium
+  fi
 fi
-if [ "${1:-}" = "--bench" ] && ! command -v wrk >/dev/null; then
-  say "installing Debian's wrk"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+if [ "${1:-}" = "--e2e" ]; then
+  # 6. The end-to-end suite's packages, from its committed lockfile.
+  npm_ci end2end
+fi
+if [ "${1:-}" = "--bench" ]; then
+  # 7. wrk and nginx (the ceiling), and Lighthouse at the version tools/versions.env pins.
+  if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then
+    say "installing Debian's wrk and nginx-light"
+    apt_install wrk nginx-light
+  fi
+  if ! grep -q "\"lighthouse\": \"$LIGHTHOUSE_VERSION\"" bench/lighthouse/package.json; then
+    say "bench/lighthouse/package.json must pin lighthouse $LIGHTHOUSE_VERSION (tools/versions.env)"; exit 1
+  fi
+  npm_ci bench/lighthouse
 fi
 say "tools ready"
