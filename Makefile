@@ -114,5 +114,5 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 # ---- terraform (issue: Terraform) ----
 
 .PHONY: tf-check
-tf-check: ## Offline Terraform checks: fmt, settings tests, checkov, provider names check
+tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh

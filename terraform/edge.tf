@@ -182,7 +182,7 @@ resource "aws_cloudfront_distribution" "this" {
 
     custom_header {
       name  = local.origin_header
-      value = random_password.origin_header.result
+      value = local.origin_secret
     }
   }
 

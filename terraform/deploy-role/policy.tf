@@ -102,6 +102,23 @@ data "aws_iam_policy_document" "by_name" {
     resources = ["${local.p}:ssm:${local.region}:${local.account}:parameter/hn-reader/${terraform.workspace}/*"]
   }
 
+  # CodeDeploy (BLUE_GREEN): the application and deployment group, and the deployments
+  # scripts/deploy.sh starts; reading the predefined deployment configurations.
+  statement {
+    sid     = "CodeDeploy"
+    actions = ["codedeploy:*"]
+    resources = [
+      "${local.p}:codedeploy:${local.region}:${local.account}:application:${local.name}",
+      "${local.p}:codedeploy:${local.region}:${local.account}:deploymentgroup:${local.name}/*",
+    ]
+  }
+
+  statement {
+    sid       = "CodeDeployConfigs"
+    actions   = ["codedeploy:GetDeploymentConfig"]
+    resources = ["${local.p}:codedeploy:${local.region}:${local.account}:deploymentconfig:*"]
+  }
+
   # Certificate validation records and aliases, only in this workspace's zone (dev has none).
   dynamic "statement" {
     for_each = local.settings.hosted_zone_id == null ? [] : [local.settings.hosted_zone_id]
@@ -141,24 +158,7 @@ data "aws_iam_policy_document" "by_name" {
     }
   }
 
-  # The one managed policy the stack attaches (the ECS blue/green infrastructure role).
-  statement {
-    sid       = "StackRolesManagedPolicy"
-    actions   = ["iam:AttachRolePolicy"]
-    resources = [local.stack_roles]
-    condition {
-      test     = "ArnEquals"
-      variable = "iam:PolicyARN"
-      values   = ["${local.p}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PermissionsBoundary"
-      values   = [aws_iam_policy.boundary.arn]
-    }
-  }
-
-  # Task definition (execution and task roles), ECS service (infrastructure role), flow log.
+  # Task definition (execution and task roles), CodeDeploy deployment group, flow log.
   statement {
     sid       = "PassStackRoles"
     actions   = ["iam:PassRole"]
@@ -166,7 +166,7 @@ data "aws_iam_policy_document" "by_name" {
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
-      values   = ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+      values   = ["ecs-tasks.amazonaws.com", "codedeploy.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
     }
   }
 
@@ -292,6 +292,7 @@ data "aws_iam_policy_document" "by_region" {
     sid = "ListsAndAwsNamed"
     actions = [
       "kms:ListAliases", "logs:Describe*", "ssm:DescribeParameters",
+      "secretsmanager:GetRandomPassword", # the origin secret (alb.tf)
       "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
       "cloudwatch:PutAnomalyDetector", "cloudwatch:DeleteAnomalyDetector",
       "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe",
