@@ -4,7 +4,8 @@
 #   1. terraform fmt -check -recursive terraform/
 #   2. terraform init -backend=false && validate: every root and module (main and
 #      deploy-role once per workspace)
-#   3. terraform test: modules/settings
+#   3. terraform test: modules/settings, and the main root's plan of each workspace with a
+#      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
 #   4. checkov -d terraform --skip-download: 0 failed
 #   5. moved blocks: what terraform does not check (tools/terraform/moved_check.py)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
@@ -57,6 +58,9 @@ run_check "validate terraform/modules/settings" validate modules/settings
 
 step "terraform test"
 run_check "terraform test (modules/settings)" terraform -chdir="$TF/modules/settings" test -no-color
+for ws in "${WORKSPACES[@]}"; do
+  run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
+done
 
 step "checkov (terraform/, --skip-download)"
 checkov_summary() {
