@@ -8,6 +8,8 @@
 #      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
 #   4. checkov -d terraform --skip-download: 0 failed
 #   5. moved blocks: what terraform does not check (tools/terraform/moved_check.py)
+#   6. first-apply ordering: terraform graph of each workspace against
+#      terraform/tests/ordering.txt (tools/terraform/ordering_check.py)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
 # shellcheck source=scripts/terraform-tools.sh
@@ -73,6 +75,20 @@ run_check "checkov" checkov_summary
 step "moved blocks"
 run_check "moved check self-test" "$TF_PY" tools/terraform/moved_check.py --self-test
 run_check "moved check" "$TF_PY" tools/terraform/moved_check.py terraform
+
+step "first-apply ordering (terraform graph of each workspace)"
+graphs() {
+  # The graph needs an initialised backend: a local one, in the temporary copy only.
+  printf 'terraform {\n  backend "local" {}\n}\n' > "$TF/backend_override.tf"
+  terraform -chdir="$TF" init -input=false -reconfigure -no-color >/dev/null || return 1
+  local ws args=()
+  for ws in "${WORKSPACES[@]}"; do
+    TF_WORKSPACE="$ws" terraform -chdir="$TF" graph > "$WORK/graph-$ws.dot" || return 1
+    args+=("$ws=$WORK/graph-$ws.dot")
+  done
+  python3 tools/terraform/ordering_check.py terraform/tests/ordering.txt "${args[@]}"
+}
+run_check "ordering check" graphs
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1

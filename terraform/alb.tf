@@ -56,17 +56,15 @@ resource "aws_lb" "this" {
 
   access_logs {
     enabled = true
-    bucket  = module.logs.id
+    bucket  = module.logs.log_target.id
     prefix  = "alb"
   }
 
   connection_logs {
     enabled = true
-    bucket  = module.logs.id
+    bucket  = module.logs.log_target.id
     prefix  = "alb-connections"
   }
-
-  depends_on = [module.logs] # the bucket policy must allow log delivery first
 }
 
 # Blue and green target groups: CodeDeploy alternates between them (BLUE_GREEN); the

@@ -209,7 +209,7 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   logging_config {
-    bucket          = module.cdn_logs.bucket_domain_name
+    bucket          = module.cdn_logs.log_target.domain_name
     prefix          = "cloudfront/"
     include_cookies = false
   }
@@ -226,8 +226,6 @@ resource "aws_cloudfront_distribution" "this" {
     ssl_support_method             = local.has_domain ? "sni-only" : null
     minimum_protocol_version       = local.has_domain ? "TLSv1.2_2021" : "TLSv1"
   }
-
-  depends_on = [module.cdn_logs] # ownership controls (ACLs) in place before log delivery starts
 }
 
 resource "aws_route53_record" "public" {

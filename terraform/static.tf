@@ -14,7 +14,7 @@ module "static" {
   name          = "${local.name}-static-${local.account_id}"
   force_destroy = !local.settings.deletion_protection
   kms_key_arn   = aws_kms_key.main.arn
-  access_log    = { bucket = module.logs.id, prefix = "s3/static/" }
+  access_log    = { bucket = module.logs.log_target.id, prefix = "s3/static/" }
 
   lifecycle_rules = [{
     id                                     = "noncurrent-versions"
