@@ -74,7 +74,7 @@ budgets: ## Size budgets (bench/budgets.env) for the release WASM+JS bundle and 
 	@scripts/check-budgets.sh
 
 test: setup-e2e ## Every test: lints, unit, integration, e2e, container and Terraform checks
-	$(MAKE) --no-print-directory docker-lint tf-check smoke-dockerfile
+	$(MAKE) --no-print-directory docker-lint tf-check tf-emulated smoke-dockerfile
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory e2e
@@ -113,6 +113,12 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 
 # ---- terraform (issue: Terraform) ----
 
-.PHONY: tf-check
+.PHONY: tf-check tf-emulated tf-emulated-all
 tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh
+
+tf-emulated: ## Apply, re-plan and destroy bootstrap, deploy-role and dev against moto (offline)
+	@scripts/terraform-emulated.sh dev
+
+tf-emulated-all: ## tf-emulated for dev, int and prod (not part of make test)
+	@scripts/terraform-emulated.sh dev int prod
