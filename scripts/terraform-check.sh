@@ -10,6 +10,8 @@
 #   5. moved blocks: what terraform does not check (tools/terraform/moved_check.py)
 #   6. first-apply ordering: terraform graph of each workspace against
 #      terraform/tests/ordering.txt (tools/terraform/ordering_check.py)
+#   7. every wait of an apply ends well before the deploy job's limit
+#      (tools/terraform/timeouts_check.py)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
 # shellcheck source=scripts/terraform-tools.sh
@@ -89,6 +91,9 @@ graphs() {
   python3 tools/terraform/ordering_check.py terraform/tests/ordering.txt "${args[@]}"
 }
 run_check "ordering check" graphs
+
+step "waits below the deploy job's time limit"
+run_check "timeouts check" "$TF_PY" tools/terraform/timeouts_check.py terraform .github/workflows/deploy-env.yml
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1

@@ -119,6 +119,12 @@ resource "aws_acm_certificate_validation" "origin" {
   count                   = local.has_domain ? 1 : 0
   certificate_arn         = aws_acm_certificate.origin[0].arn
   validation_record_fqdns = [for r in aws_route53_record.origin_validation : r.fqdn]
+
+  # Well below the deploy job's 60 minutes (tools/terraform/timeouts_check.py): a job killed
+  # while waiting would leave the state locked. Validation in a delegated zone takes minutes.
+  timeouts {
+    create = "20m"
+  }
 }
 
 resource "aws_route53_record" "origin" {

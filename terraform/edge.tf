@@ -141,6 +141,10 @@ resource "aws_acm_certificate_validation" "cdn" {
   provider                = aws.us_east_1
   certificate_arn         = aws_acm_certificate.cdn[0].arn
   validation_record_fqdns = [for r in aws_route53_record.cdn_validation : r.fqdn]
+
+  timeouts {
+    create = "20m" # see aws_acm_certificate_validation.origin
+  }
 }
 
 # ---- the distribution ----
@@ -159,7 +163,9 @@ resource "aws_cloudfront_distribution" "this" {
   is_ipv6_enabled     = true
   price_class         = "PriceClass_100"
   web_acl_id          = aws_wafv2_web_acl.this.arn
-  wait_for_deployment = true
+  # The provider would wait up to 90 minutes for the edge to deploy, beyond the deploy job's
+  # limit (a killed job leaves the state locked); the edge finishes on its own in minutes.
+  wait_for_deployment = false
 
   origin {
     origin_id                = "static"
