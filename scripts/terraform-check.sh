@@ -12,6 +12,8 @@
 #      terraform/tests/ordering.txt (tools/terraform/ordering_check.py)
 #   7. every wait of an apply ends well before the deploy job's limit
 #      (tools/terraform/timeouts_check.py)
+#   8. the ECR lifecycle keeps what each environment runs or may roll back to
+#      (tools/terraform/ecr_lifecycle_check.py)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
 # shellcheck source=scripts/terraform-tools.sh
@@ -94,6 +96,9 @@ run_check "ordering check" graphs
 
 step "waits below the deploy job's time limit"
 run_check "timeouts check" "$TF_PY" tools/terraform/timeouts_check.py terraform .github/workflows/deploy-env.yml
+
+step "ECR lifecycle (simulated on 400 builds)"
+run_check "ECR lifecycle check" python3 tools/terraform/ecr_lifecycle_check.py terraform/bootstrap/ecr-lifecycle.json
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1
