@@ -25,7 +25,7 @@ output "ecr_repository_url" {
 
 output "image_digest" {
   description = "The image digest this workspace runs."
-  value       = var.image_digest
+  value       = local.image_digest
 }
 
 output "static_bucket" {

@@ -73,7 +73,7 @@ resource "aws_ecs_task_definition" "app" {
   container_definitions = jsonencode([
     {
       name                   = "hn-reader"
-      image                  = "${local.tooling.ecr_repository_url}@${var.image_digest}"
+      image                  = "${local.tooling.ecr_repository_url}@${local.image_digest}"
       essential              = true
       user                   = "65532:65532"
       workingDirectory       = "/app"

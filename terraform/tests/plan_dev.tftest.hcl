@@ -16,12 +16,13 @@ override_data {
   values = { account_id = "111111111111" }
 }
 
-variables {
-  image_digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
-}
 
 run "dev" {
   command = plan
+
+  variables {
+    image_digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  }
 
   assert {
     condition     = alltrue([for arn in [aws_wafv2_web_acl.this.arn, aws_cloudwatch_log_group.waf.arn, aws_wafv2_web_acl_logging_configuration.this.id, aws_cloudwatch_metric_alarm.waf_blocks.arn, aws_sns_topic.alarms_us_east_1.arn, aws_sns_topic_subscription.alarms_us_east_1_email.arn, aws_kms_key.us_east_1.arn] : strcontains(arn, ":us-east-1:")])
@@ -72,4 +73,33 @@ run "dev" {
     condition     = length(aws_acm_certificate.cdn) == 0 && aws_cloudfront_distribution.this.viewer_certificate[0].cloudfront_default_certificate
     error_message = "dev: no domain, so CloudFront's default certificate."
   }
+
+  assert {
+    condition     = aws_ssm_parameter.image_digest.value == var.image_digest && strcontains(aws_ecs_task_definition.app.container_definitions, "@${var.image_digest}")
+    error_message = "dev: the apply runs the given digest and records it."
+  }
+}
+
+# The design card: `terraform workspace select dev && terraform apply`, no variable. With a
+# recorded digest it plans the running image; before the first apply it stops with a message.
+run "plain_apply_keeps_the_recorded_image" {
+  command = plan
+
+  override_data {
+    target = data.aws_ssm_parameters_by_path.release
+    values = {
+      names  = ["/hn-reader/dev/release/image-digest"]
+      values = ["sha256:1111111111111111111111111111111111111111111111111111111111111111"]
+    }
+  }
+
+  assert {
+    condition     = strcontains(aws_ecs_task_definition.app.container_definitions, "@sha256:1111111111111111111111111111111111111111111111111111111111111111") && aws_ssm_parameter.image_digest.value == "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+    error_message = "dev: without -var image_digest the plan must keep the recorded image."
+  }
+}
+
+run "first_apply_without_an_image_stops_with_a_message" {
+  command         = plan
+  expect_failures = [var.image_digest]
 }

@@ -16,12 +16,13 @@ override_data {
   values = { account_id = "222222222222" }
 }
 
-variables {
-  image_digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
-}
 
 run "int" {
   command = plan
+
+  variables {
+    image_digest = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  }
 
   assert {
     condition     = alltrue([for arn in [aws_wafv2_web_acl.this.arn, aws_cloudwatch_log_group.waf.arn, aws_wafv2_web_acl_logging_configuration.this.id, aws_cloudwatch_metric_alarm.waf_blocks.arn, aws_sns_topic.alarms_us_east_1.arn, aws_sns_topic_subscription.alarms_us_east_1_email.arn, aws_kms_key.us_east_1.arn] : strcontains(arn, ":us-east-1:")])

@@ -102,3 +102,11 @@ mock_resource "aws_sns_topic_subscription" {
     arn = "arn:aws:mock:eu-west-1:000000000000:aws_sns_topic_subscription"
   }
 }
+
+# No release recorded yet (a test overrides it to model later applies).
+mock_data "aws_ssm_parameters_by_path" {
+  defaults = {
+    names  = []
+    values = []
+  }
+}
