@@ -156,13 +156,13 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_310: Origin failover needs a second origin group; the ALB already spans 2-3 AZs and S3 is regional, so a failover origin would be a second region this stack does not run.
   #checkov:skip=CKV_AWS_174: Without a domain (dev only) CloudFront's default certificate is used and its minimum protocol cannot be raised; with a domain the viewer certificate enforces TLSv1.2_2021.
   #checkov:skip=CKV2_AWS_42: Same: dev without a domain uses the default *.cloudfront.net certificate; int/prod use a custom ACM certificate (settings module enforces a domain there).
-  enabled             = true
-  comment             = local.name
-  aliases             = local.has_domain ? [local.settings.domain_name] : []
-  http_version        = "http2and3"
-  is_ipv6_enabled     = true
-  price_class         = "PriceClass_100"
-  web_acl_id          = aws_wafv2_web_acl.this.arn
+  enabled         = true
+  comment         = local.name
+  aliases         = local.has_domain ? [local.settings.domain_name] : []
+  http_version    = "http2and3"
+  is_ipv6_enabled = true
+  price_class     = "PriceClass_100"
+  web_acl_id      = aws_wafv2_web_acl.this.arn
   # The provider would wait up to 90 minutes for the edge to deploy, beyond the deploy job's
   # limit (a killed job leaves the state locked); the edge finishes on its own in minutes.
   wait_for_deployment = false
