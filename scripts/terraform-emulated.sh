@@ -14,5 +14,5 @@ if [[ "$gaps_moto" != "$MOTO_VERSION" ]]; then
 fi
 args=()
 for ws in "${@:-dev}"; do args+=(--workspace "$ws"); done
-exec "$TOOLS/moto/bin/python" tools/terraform/emulated.py --moto-server "$TOOLS/moto/bin/moto_server" \
+exec "$TOOLS/moto/bin/python" tools/terraform/emulated.py --moto-server "$TOOLS/moto/bin/moto_server" --iam-python "$TF_PY" \
   --gaps tools/terraform/emulator-gaps.json "${args[@]}"

@@ -63,6 +63,25 @@ data "aws_iam_policy_document" "by_name" {
     }
   }
 
+  # CreateKey with tags (the provider sends default_tags) is also authorized as
+  # kms:TagResource, while the key has no tags yet: match the tags of the request. (The
+  # guardrails stop this from re-tagging a key that belongs to something else.)
+  statement {
+    sid       = "KmsTagOnCreate"
+    actions   = ["kms:TagResource"]
+    resources = [for r in local.regions : "${local.p}:kms:${r}:${local.account}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/app"
+      values   = ["hn-reader"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/env"
+      values   = [terraform.workspace]
+    }
+  }
+
   statement {
     sid       = "KmsAlias"
     actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
@@ -170,7 +189,8 @@ data "aws_iam_policy_document" "by_name" {
     }
   }
 
-  # Created on first use in a fresh account by the ECS cluster, the ALB and the ECS scalable target.
+  # Created on first use in a fresh account by the ECS cluster, the ALB, the ECS scalable
+  # target and WAF logging.
   statement {
     sid       = "ServiceLinkedRoles"
     actions   = ["iam:CreateServiceLinkedRole"]
@@ -178,7 +198,7 @@ data "aws_iam_policy_document" "by_name" {
     condition {
       test     = "StringEquals"
       variable = "iam:AWSServiceName"
-      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]
+      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "wafv2.amazonaws.com"]
     }
   }
 }
@@ -361,6 +381,25 @@ data "aws_iam_policy_document" "guardrails" {
       test     = "StringNotEquals"
       variable = "iam:PermissionsBoundary"
       values   = [aws_iam_policy.boundary.arn]
+    }
+  }
+
+  # KmsTagOnCreate matches the request's tags only: it must not move a key that already
+  # belongs to something else (its app tag says so) into this stack's reach.
+  statement {
+    sid       = "DenyRetaggingOtherKeys"
+    effect    = "Deny"
+    actions   = ["kms:TagResource", "kms:UntagResource"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/app"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/app"
+      values   = ["hn-reader"]
     }
   }
 

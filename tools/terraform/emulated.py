@@ -332,6 +332,7 @@ resource "aws_s3_bucket" "state" {
             widened = restrict_deploy_role_for_moto(moto, admin)
             destroy_stack.append((main, ci, ws))
             figures[f"main {ws}"] = apply_main(main, moto, ci, ws, gaps_file, widened)
+            figures[f"main {ws}"]["checks"] = policy_checks(args.iam_python, work, ws, bootstrap, deploy_role, main)
             log(f"main {ws}: {figures[f'main {ws}']}")
 
         # Destroy in reverse order, each as the identity that applied it.
@@ -407,7 +408,9 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     planfile = main.path / f"{ws}.tfplan"
     with moto.auth():
         main.tf(["plan", "-input=false", "-no-color", "-out", str(planfile), *var_args], "plan", ci)
-    plan = json.loads(main.tf(["show", "-json", str(planfile)], "plan", ci).stdout)
+    plan_text = main.tf(["show", "-json", str(planfile)], "plan", ci).stdout
+    (main.path.parent / f"plan-{ws}.json").write_text(plan_text)
+    plan = json.loads(plan_text)
     graph = main.tf(["graph"], "plan", ci).stdout
     planned = managed_addresses(plan)
     excluded = dependents(graph, {strip_index(a) for a in planned if resource_type(a) in gap_types})
@@ -430,7 +433,8 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     fig["created"] = count_state(main, ci)
     fig["apply_s"] = round(time.monotonic() - t)
     target_args = [f"-target={a}" for a in targets]
-    replan(main, ci, target_args, var_args, fig)
+    # No -var: the operator's plain `terraform apply` must find nothing to do (release.tf).
+    replan(main, ci, target_args, None, fig)
     # A gap that moto now implements must leave the gaps file: probe each one.
     implemented = []
     for address in fig["left_out_gaps"]:
@@ -445,10 +449,75 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     return fig
 
 
+POLICY_ATTRS = {"aws_iam_role_policy": "policy", "aws_iam_policy": "policy", "aws_kms_key": "policy", "aws_s3_bucket_policy": "policy",
+                "aws_ecr_repository_policy": "policy", "aws_iam_role": "assume_role_policy"}
+
+
+def state_json(root: Root) -> dict:
+    return json.loads(root.tf(["show", "-json"], "plan").stdout)
+
+
+def all_state_resources(state: dict) -> list[dict]:
+    out, todo = [], [state.get("values", {}).get("root_module", {})]
+    while todo:
+        m = todo.pop()
+        out += m.get("resources", [])
+        todo += m.get("child_modules", [])
+    return out
+
+
+def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_role: Root, main: Root) -> list[str]:
+    """The IAM check and the cross-resource rules on what was applied and planned."""
+    states = {"bootstrap": state_json(bootstrap), "deploy-role": state_json(deploy_role), "main": state_json(main)}
+    policies, deploy_docs = [], []
+    for root, st in states.items():
+        for r in all_state_resources(st):
+            attr = POLICY_ATTRS.get(r["type"])
+            if r["mode"] == "managed" and attr and r["values"].get(attr):
+                doc = json.loads(r["values"][attr])
+                policies.append({"name": f"{root}: {r['address']}", "document": doc})
+                if root == "deploy-role" and r["type"] == "aws_iam_role_policy":
+                    deploy_docs.append(doc)
+    plan = json.loads((work / f"plan-{ws}.json").read_text())
+    settings = plan["planned_values"]["outputs"]["workspace_settings"]["value"]  # a targeted apply skips outputs
+    # Declared types (all must be in the table) and, by their provider, the regions of the
+    # ones this workspace has instances of (whose calls are checked).
+    declared, provider_of = set(), {}
+    todo = [("", plan["configuration"]["root_module"])]
+    while todo:
+        prefix, m = todo.pop()
+        for r in m.get("resources", []):
+            declared.add(r["type"])
+            provider_of[prefix + r["address"]] = r.get("provider_config_key", "")
+        todo += [(f"{prefix}module.{k}.", c["module"]) for k, c in m.get("module_calls", {}).items()]
+    types: dict[str, set] = {}
+    instances = [(rc["address"], rc["type"]) for rc in plan.get("resource_changes", [])]
+    instances += [(r["address"], r["type"]) for r in all_state_resources({"values": plan.get("prior_state", {}).get("values", {})}) if r["mode"] == "data"]
+    for address, rtype in instances:
+        key = strip_index(address)
+        reg = "us-east-1" if provider_of.get(key, "").endswith("us_east_1") else settings["region"]
+        types.setdefault(rtype, set()).add(reg)
+    tags = next(r["values"]["tags_all"] for r in all_state_resources(states["main"]) if r["type"] == "aws_vpc")
+    inp = {"policies": policies, "deploy_role": deploy_docs, "types": {k: sorted(v) for k, v in types.items()}, "declared_types": sorted(declared), "env": ws,
+           "account": settings["account_id"], "region": settings["region"], "zone": settings.get("hosted_zone_id"),
+           "boundary_arn": f"arn:aws:iam::{settings['account_id']}:policy/hn-reader-{ws}-boundary", "tags": tags}
+    (work / f"iam-{ws}.json").write_text(json.dumps(inp))
+    (work / f"state-{ws}.json").write_text(json.dumps(states["main"]))
+    results = []
+    for cmd in ([iam_python, str(ROOT / "tools/terraform/iam_check.py"), str(work / f"iam-{ws}.json")],
+                [sys.executable, str(ROOT / "tools/terraform/cross_rules.py"), str(work / f"plan-{ws}.json"), str(work / f"state-{ws}.json")]):
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if proc.returncode != 0:
+            raise Failure(f"main {ws}: {Path(cmd[1]).name} found problems:\n{proc.stdout}{proc.stderr}")
+        results.append(proc.stdout.strip().splitlines()[-1])
+        log(results[-1])
+    return results
+
+
 def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
     """Destroy as the deploy role: what moto cannot authorize first, without enforcement."""
     main.tf(["workspace", "select", ws, "-no-color"], "init", ci)
-    var_args = ["-var", f"image_digest={DIGEST}"]
+    var_args: list[str] = []  # the recorded digest (release.tf)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:
         main.tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args, *[f"-target={a}" for a in unenforced]], "destroy", ci)
@@ -469,6 +538,7 @@ def main_() -> int:
     p.add_argument("--moto-server", required=True)
     p.add_argument("--gaps", required=True)
     p.add_argument("--workspace", action="append", default=None)
+    p.add_argument("--iam-python", required=True, help="python with policy_sentry, for tools/terraform/iam_check.py")
     p.add_argument("--keep", action="store_true", help="keep the work directory and logs")
     p.add_argument("--terraform-dir", default=str(ROOT / "terraform"), help="the tree to apply (default: terraform/)")
     args = p.parse_args()
