@@ -88,6 +88,7 @@ class Moto:
         self.proc = subprocess.Popen(
             [server, "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self.log_path.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+            env=dict(os.environ, MOTO_ACM_VALIDATION_WAIT="5"),  # DNS-validated certificates issue after 5 s
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -283,6 +284,7 @@ def run(args) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_WORKSPACE"))}
     env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1", "AWS_EC2_METADATA_DISABLED": "true"})
     moto = Moto(args.moto_server, work)
+    MOTO_URL.append(moto.url)
     started = time.monotonic()
     figures: dict[str, dict] = {}
     destroy_stack: list[tuple[Root, dict, str | None]] = []
@@ -321,6 +323,7 @@ resource "aws_s3_bucket" "state" {
         main.tf(["init", "-input=false", "-no-color"], "init")
         for ws in args.workspace:
             admin = moto.admin(ACCOUNTS[ws])
+            hosted_zone(moto, admin, tf, ws, behaviour)
             deploy_role.tf(["workspace", "new", ws, "-no-color"], "init", admin)
             t = time.monotonic()
             deploy_role.tf(["apply", "-auto-approve", "-input=false", "-no-color"], "apply", admin)
@@ -339,6 +342,8 @@ resource "aws_s3_bucket" "state" {
         for root, who, ws in reversed(destroy_stack):
             t = time.monotonic()
             key = f"{root.name} {ws}" if ws else root.name
+            if ws:
+                write_overrides(tf, ws, behaviour)
             if root is main:
                 destroy_main(main, moto, who, ws, figures[key])
             else:
@@ -366,6 +371,40 @@ resource "aws_s3_bucket" "state" {
             f"{sum(v['left_out'] for v in m)} left out as emulator gaps, 0 failed; re-plans clean; destroyed; "
             f"{round(time.monotonic() - started)} s")
     return 0 if ok else 1
+
+
+ZONES: dict[str, str] = {}  # workspace -> the moto hosted zone id standing in for its settings' one
+
+
+def settings_of(tf: Path, ws: str) -> dict:
+    """The workspace's entry of modules/settings, read with terraform console (no provider involved)."""
+    subprocess.run(["terraform", "init", "-backend=false", "-input=false"], cwd=tf / "modules" / "settings", capture_output=True, timeout=120, check=True)
+    proc = subprocess.run(["terraform", "console"], cwd=tf / "modules" / "settings", input="jsonencode(var.environments)\n",
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, TF_VAR_workspace=ws))
+    if proc.returncode != 0:
+        raise Failure(f"terraform console on modules/settings failed: {proc.stderr}")
+    return json.loads(json.loads(proc.stdout.strip()))[ws]
+
+
+def write_overrides(tf: Path, ws: str, behaviour: str) -> None:
+    """A workspace with a domain gets its settings with the moto zone's id (placeholder ids exist nowhere)."""
+    module = ""
+    if ws in ZONES:
+        entry = dict(settings_of(tf, ws), hosted_zone_id=ZONES[ws])
+        module = f'\nmodule "settings" {{\n  environments = {{ {ws} = {json.dumps(entry)} }}\n}}\n'
+    (tf / "deploy-role" / "emulator_override.tf").write_text(override(MOTO_URL[0], [None], False, extra=module))
+    (tf / "emulator_override.tf").write_text(override(MOTO_URL[0], [None, "us_east_1"], True, extra=behaviour + module))
+
+
+MOTO_URL: list[str] = []
+
+
+def hosted_zone(moto: Moto, admin: dict, tf: Path, ws: str, behaviour: str) -> None:
+    domain = settings_of(tf, ws).get("domain_name")
+    if domain:
+        zone = moto.client("route53", admin).create_hosted_zone(Name=domain, CallerReference=f"emulated-{ws}")
+        ZONES[ws] = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+    write_overrides(tf, ws, behaviour)
 
 
 def count_state(root: Root, who: dict) -> int:
@@ -515,9 +554,15 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
 
 
 def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
-    """Destroy as the deploy role: what moto cannot authorize first, without enforcement."""
+    """Destroy as the deploy role: what moto cannot authorize first, without enforcement.
+    With deletion protection (int, prod) the operator's teardown: switch it off first."""
     main.tf(["workspace", "select", ws, "-no-color"], "init", ci)
     var_args: list[str] = []  # the recorded digest (release.tf)
+    override = main.path / "emulator_override.tf"
+    if "aws_lb.this" in main.tf(["state", "list"], "init", ci).stdout.split():
+        override.write_text(override.read_text() + '\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n')
+        with moto.auth():
+            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-target=aws_lb.this"], "apply", ci)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:
         main.tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args, *[f"-target={a}" for a in unenforced]], "destroy", ci)
