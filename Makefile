@@ -74,7 +74,7 @@ budgets: ## Size budgets (bench/budgets.env) for the release WASM+JS bundle and 
 	@scripts/check-budgets.sh
 
 test: setup-e2e ## Every test: lints, unit, integration, e2e, container and Terraform checks
-	$(MAKE) --no-print-directory docker-lint tf-check smoke-dockerfile
+	$(MAKE) --no-print-directory docker-lint tf-check tf-emulated deploy-check smoke-dockerfile
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-rust
 	$(MAKE) --no-print-directory e2e
@@ -113,6 +113,18 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 
 # ---- terraform (issue: Terraform) ----
 
-.PHONY: tf-check
-tf-check: ## Offline Terraform checks: fmt, settings tests, checkov, provider names check
+.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check
+tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh
+
+tf-emulated: ## Apply, re-plan and destroy bootstrap, deploy-role and dev against moto (offline)
+	@scripts/terraform-emulated.sh dev
+
+tf-emulated-all: ## tf-emulated for dev, int and prod (not part of make test)
+	@scripts/terraform-emulated.sh dev int prod
+
+tf-deploy: ## Deploy DEPLOY_ENV with DIGEST, PKG_DIR, TF_STATE_BUCKET (the deploy workflow's step; needs AWS)
+	@scripts/deploy.sh
+
+deploy-check: ## zizmor on the workflows, and a rehearsal of their shell steps with stand-ins (offline)
+	@scripts/deploy-check.sh

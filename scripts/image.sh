@@ -42,6 +42,8 @@ grace="$(sed -n 's/^ENV SHUTDOWN_GRACE_SECS=//p' Dockerfile | tail -n1)"
 build() {
   require_docker image
   echo "building ${name}:${tag} (${platform}, version ${version})"
+  # --load: with a buildx docker-container builder (docker/setup-buildx-action in CI) the
+  # image would otherwise stay in the build cache, and tag/push would find nothing.
   DOCKER_BUILDKIT=1 docker build \
     --platform "$platform" \
     --build-arg "REVISION=${sha}${dirty}" \
@@ -50,6 +52,7 @@ build() {
     --build-arg "VERSION=${version}" \
     --build-arg "SOURCE_URL=${source_url}" \
     --tag "${name}:${tag}" \
+    --load \
     .
   echo "built ${name}:${tag} ($(docker image inspect --format '{{.Size}}' "${name}:${tag}" | awk '{printf "%.1f MB", $1/1e6}'))"
 }
@@ -100,9 +103,18 @@ push() {
   region="$(sed -n 's/^[0-9]*\.dkr\.ecr\.\([a-z0-9-]*\)\.amazonaws\.com.*/\1/p' <<<"$registry")"
   region="${region:-${AWS_REGION:-}}"
   [[ -n "$region" ]] || die "cannot tell the AWS region of ${registry}: set AWS_REGION"
-  build
   echo "logging in to ${registry}"
   aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry"
+  # Tags are immutable: a commit already pushed (a re-run) keeps its image and digest.
+  local existing
+  if existing="$(aws ecr describe-images --region "$region" --repository-name "${repo#*/}" \
+                 --image-ids imageTag="$sha" --query 'imageDetails[0].imageDigest' --output text 2>/dev/null)" \
+     && [[ "$existing" == sha256:* ]]; then
+    echo "${repo}:${sha} is already pushed: not rebuilding"
+    echo "digest ${repo}@${existing}"
+    return 0
+  fi
+  build
   docker tag "${name}:${tag}" "${repo}:${sha}"
   docker push "${repo}:${sha}"
   local digest

@@ -1,88 +1,104 @@
 #!/usr/bin/env bash
-# Offline Terraform checks (make tf-check). Needs python3 (3.11+, with venv), node+npm
-# and terraform on PATH; no AWS, no Terraform registry, no Docker.
+# Offline Terraform checks (make tf-check). Needs terraform and python3 on PATH; no AWS, no
+# Docker, and no network where the provider mirror is present (scripts/terraform-tools.sh).
 #   1. terraform fmt -check -recursive terraform/
-#   2. terraform test in terraform/modules/settings (provider-less, so init is offline)
-#   3. checkov -d terraform --framework terraform --skip-download: 0 failed
-#   4. names check: tools/tf-names-check (self-test first, then terraform/)
-# Tools are installed once into .tools/ (git-ignored) and tools/tf-names-check/node_modules,
-# at the versions pinned in tools/versions.env; later runs only compare stamps.
+#   2. terraform init -backend=false && validate: every root and module (main and
+#      deploy-role once per workspace)
+#   3. terraform test: modules/settings, and the main root's plan of each workspace with a
+#      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
+#   4. checkov -d terraform --skip-download: 0 failed
+#   5. moved blocks: what terraform does not check (tools/terraform/moved_check.py)
+#   6. first-apply ordering: terraform graph of each workspace against
+#      terraform/tests/ordering.txt (tools/terraform/ordering_check.py)
+#   7. every wait of an apply ends well before the deploy job's limit
+#      (tools/terraform/timeouts_check.py)
+#   8. the ECR lifecycle keeps what each environment runs or may roll back to
+#      (tools/terraform/ecr_lifecycle_check.py)
+# Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/terraform-tools.sh
+. "$(dirname "${BASH_SOURCE[0]}")/terraform-tools.sh"
 cd "$ROOT"
-# shellcheck source=/dev/null
-set -a; . tools/versions.env; set +a
+CHECKOV="$(scripts/container-tools.sh)/checkov"
+export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false BC_SKIP_MAPPING=TRUE
 
-TOOLS="$ROOT/.tools"
-NAMES_DIR="$ROOT/tools/tf-names-check"
-: "${CHECKOV_VERSION:?missing in tools/versions.env}"
-: "${PYTHON_HCL2_VERSION:?missing in tools/versions.env}"
-: "${CDKTF_PROVIDER_AWS_VERSION:?missing in tools/versions.env}"
-: "${CDKTF_PROVIDER_RANDOM_VERSION:?missing in tools/versions.env}"
-
-# A TF_CLI_CONFIG_FILE pointing at a missing file only adds warnings to every command.
-if [[ -n "${TF_CLI_CONFIG_FILE:-}" && ! -f "${TF_CLI_CONFIG_FILE}" ]]; then unset TF_CLI_CONFIG_FILE; fi
-export TF_IN_AUTOMATION=1 CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false BC_SKIP_MAPPING=TRUE
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+cp -r terraform "$WORK/terraform"
+TF="$WORK/terraform"
+WORKSPACES=(dev int prod)
 
 FAILED=()
 pass() { printf '  \033[32mPASS\033[0m %s\n' "$1"; }
 fail() { printf '  \033[31mFAIL\033[0m %s\n' "$1"; FAILED+=("$1"); }
 step() { printf '==> %s\n' "$1"; }
-need() { command -v "$1" >/dev/null 2>&1 || { echo "tf-check: '$1' not found on PATH" >&2; exit 2; }; }
-need python3; need node; need npm; need terraform
-
-# ---- install (idempotent) ----
-# checkov and python-hcl2 get separate venvs: checkov depends on bc-python-hcl2, which
-# installs the same "hcl2" import package and would overwrite python-hcl2.
-venv() { # venv <dir> <stamp> <pip args...>
-  local dir="$1" stamp="$2"; shift 2
-  if [[ -f "$dir/.stamp" && "$(cat "$dir/.stamp")" == "$stamp" ]]; then return 0; fi
-  step "installing $stamp into ${dir#"$ROOT"/}"
-  rm -rf "$dir"
-  python3 -m venv "$dir"
-  "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
-  echo "$stamp" > "$dir/.stamp"
+# run_check <name> <command...>: PASS with the command's last line, or FAIL with its output.
+run_check() {
+  local name="$1" out; shift
+  if out="$("$@" 2>&1)"; then pass "$name: ${out##*$'\n'}"; else echo "$out"; fail "$name"; fi
 }
-venv "$TOOLS/checkov" "checkov==$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION"
-venv "$TOOLS/hcl2" "python-hcl2==$PYTHON_HCL2_VERSION" "python-hcl2==$PYTHON_HCL2_VERSION"
 
-# The npm pins live in package.json/package-lock.json; versions.env must agree.
-for pair in "provider-aws:$CDKTF_PROVIDER_AWS_VERSION" "provider-random:$CDKTF_PROVIDER_RANDOM_VERSION"; do
-  pkg="${pair%%:*}" ver="${pair#*:}"
-  if ! grep -q "\"@cdktf/$pkg\": \"$ver\"" "$NAMES_DIR/package.json"; then
-    echo "tf-check: tools/tf-names-check/package.json must pin @cdktf/$pkg to $ver (tools/versions.env)" >&2; exit 2
-  fi
-done
-lock_sum="$(sha256sum "$NAMES_DIR/package-lock.json" | cut -d' ' -f1)"
-if [[ ! -f "$NAMES_DIR/node_modules/.stamp" || "$(cat "$NAMES_DIR/node_modules/.stamp")" != "$lock_sum" ]]; then
-  step "installing @cdktf/provider-aws@$CDKTF_PROVIDER_AWS_VERSION (npm ci, ~400 MB)"
-  (cd "$NAMES_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$lock_sum" > "$NAMES_DIR/node_modules/.stamp"
-fi
+echo "terraform $(terraform version -json | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])'), provider $TF_PROVIDER_SOURCE"
 
-# ---- checks ----
 step "terraform fmt -check -recursive terraform/"
-if out="$(terraform fmt -check -recursive -diff terraform 2>&1)"; then pass "terraform fmt"; else echo "$out"; fail "terraform fmt (run: terraform fmt -recursive terraform)"; fi
+fmt_check() { terraform fmt -check -recursive -diff terraform && echo "formatted"; }
+run_check "terraform fmt" fmt_check
 
-step "terraform test (terraform/modules/settings)"
-if out="$(cd terraform/modules/settings && terraform init -input=false -backend=false -no-color >/dev/null 2>&1 && terraform test -no-color 2>&1)"; then
-  pass "terraform test: $(grep -Eo '[0-9]+ passed, [0-9]+ failed' <<<"$out" | tail -1)"
-else
-  echo "$out"; fail "terraform test"
-fi
+step "terraform init -backend=false && validate (every root and module)"
+validate() { # validate <dir> [workspace...]
+  local dir="$1"; shift
+  terraform -chdir="$TF/$dir" init -backend=false -input=false -no-color >/dev/null || return 1
+  if (($#)); then
+    local ws
+    for ws in "$@"; do TF_WORKSPACE="$ws" terraform -chdir="$TF/$dir" validate -no-color >/dev/null || return 1; done
+    echo "valid in ${*}"
+  else
+    terraform -chdir="$TF/$dir" validate -no-color >/dev/null && echo "valid"
+  fi
+}
+run_check "validate terraform/" validate . "${WORKSPACES[@]}"
+run_check "validate terraform/bootstrap" validate bootstrap
+run_check "validate terraform/deploy-role" validate deploy-role "${WORKSPACES[@]}"
+run_check "validate terraform/modules/private-bucket" validate modules/private-bucket
+run_check "validate terraform/modules/settings" validate modules/settings
+
+step "terraform test"
+run_check "terraform test (modules/settings)" terraform -chdir="$TF/modules/settings" test -no-color
+for ws in "${WORKSPACES[@]}"; do
+  run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
+done
 
 step "checkov (terraform/, --skip-download)"
-if out="$("$TOOLS/checkov/bin/checkov" -d terraform --framework terraform --skip-download --quiet --compact -o cli 2>&1)"; then
-  pass "checkov: $(grep -Eo 'Passed checks: [0-9]+, Failed checks: [0-9]+, Skipped checks: [0-9]+' <<<"$out" | head -1)"
-else
-  echo "$out" | grep -v '^$'; fail "checkov"
-fi
+checkov_summary() {
+  local out
+  out="$("$CHECKOV" -d terraform --framework terraform --skip-download --quiet --compact -o cli 2>&1)" || { echo "$out" | grep -v '^$'; return 1; }
+  grep -Eo 'Passed checks: [0-9]+, Failed checks: [0-9]+, Skipped checks: [0-9]+' <<<"$out" | head -1
+}
+run_check "checkov" checkov_summary
 
-step "names check (AWS provider schema from @cdktf/provider-aws@$CDKTF_PROVIDER_AWS_VERSION)"
-NAMES=("$TOOLS/hcl2/bin/python" "$NAMES_DIR/tf_names_check.py" --cache "$TOOLS/tf-names-check/schema.json")
-if out="$("${NAMES[@]}" --self-test 2>&1)"; then pass "names check self-test: ${out##*self-test: }"; else echo "$out"; fail "names check self-test"; fi
-if out="$("${NAMES[@]}" terraform 2>&1)"; then pass "${out##*$'\n'}"; else echo "$out"; fail "names check"; fi
+step "moved blocks"
+run_check "moved check self-test" "$TF_PY" tools/terraform/moved_check.py --self-test
+run_check "moved check" "$TF_PY" tools/terraform/moved_check.py terraform
+
+step "first-apply ordering (terraform graph of each workspace)"
+graphs() {
+  # The graph needs an initialised backend: a local one, in the temporary copy only.
+  printf 'terraform {\n  backend "local" {}\n}\n' > "$TF/backend_override.tf"
+  terraform -chdir="$TF" init -input=false -reconfigure -no-color >/dev/null || return 1
+  local ws args=()
+  for ws in "${WORKSPACES[@]}"; do
+    TF_WORKSPACE="$ws" terraform -chdir="$TF" graph > "$WORK/graph-$ws.dot" || return 1
+    args+=("$ws=$WORK/graph-$ws.dot")
+  done
+  python3 tools/terraform/ordering_check.py terraform/tests/ordering.txt "${args[@]}"
+}
+run_check "ordering check" graphs
+
+step "waits below the deploy job's time limit"
+run_check "timeouts check" "$TF_PY" tools/terraform/timeouts_check.py terraform .github/workflows/deploy-env.yml
+
+step "ECR lifecycle (simulated on 400 builds)"
+run_check "ECR lifecycle check" python3 tools/terraform/ecr_lifecycle_check.py terraform/bootstrap/ecr-lifecycle.json
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1

@@ -42,6 +42,8 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
 }
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV_AWS_150: Deletion protection is a per-workspace setting: on in int and prod (modules/settings requires it for prod), off in dev so that dev can be torn down.
+  #checkov:skip=CKV2_AWS_20: The HTTP listener redirects to HTTPS whenever the workspace has a domain (int and prod must); dev has no domain, so no certificate for the ALB (see the http listener).
   #checkov:skip=CKV2_AWS_28: The WAF web ACL is on CloudFront (CLOUDFRONT scope); the ALB accepts only CloudFront origin-facing IPs carrying the secret header, so every request has passed the web ACL.
   name                       = local.name
   load_balancer_type         = "application"
@@ -54,21 +56,19 @@ resource "aws_lb" "this" {
 
   access_logs {
     enabled = true
-    bucket  = module.logs.id
+    bucket  = module.logs.log_target.id
     prefix  = "alb"
   }
 
   connection_logs {
     enabled = true
-    bucket  = module.logs.id
+    bucket  = module.logs.log_target.id
     prefix  = "alb-connections"
   }
-
-  depends_on = [module.logs] # the bucket policy must allow log delivery first
 }
 
-# Blue and green target groups: ECS native blue/green shifts the production listener
-# rule between them; rolling deployments (dev) only use "blue".
+# Blue and green target groups: CodeDeploy alternates between them (BLUE_GREEN); the
+# rolling service (dev) only uses "blue".
 resource "aws_lb_target_group" "app" {
   #checkov:skip=CKV_AWS_378: TLS ends at the ALB; ALB -> task is plain HTTP inside the VPC (private subnets, SG allows only the ALB) because the distroless app serves HTTP on 8080 and has no certificate.
   for_each             = toset(["blue", "green"])
@@ -119,6 +119,12 @@ resource "aws_acm_certificate_validation" "origin" {
   count                   = local.has_domain ? 1 : 0
   certificate_arn         = aws_acm_certificate.origin[0].arn
   validation_record_fqdns = [for r in aws_route53_record.origin_validation : r.fqdn]
+
+  # Well below the deploy job's 60 minutes (tools/terraform/timeouts_check.py): a job killed
+  # while waiting would leave the state locked. Validation in a delegated zone takes minutes.
+  timeouts {
+    create = "20m"
+  }
 }
 
 resource "aws_route53_record" "origin" {
@@ -184,15 +190,17 @@ resource "aws_lb_listener" "http" {
 }
 
 # The production listener rule: forwards only requests that carry the secret header
-# CloudFront adds. ECS blue/green owns the weights, hence ignore_changes on action.
+# CloudFront adds. A deployment moves its forward action between the target groups (the ECS
+# rolling service keeps it on blue; CodeDeploy alternates and weights it), hence
+# ignore_changes on action.
 resource "aws_lb_listener_rule" "app" {
-  listener_arn = local.has_domain ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
+  listener_arn = local.deployment_listeners.production.arn
   priority     = 10
 
   condition {
     http_header {
       http_header_name = local.origin_header
-      values           = [random_password.origin_header.result]
+      values           = [local.origin_secret]
     }
   }
 
@@ -215,15 +223,78 @@ resource "aws_lb_listener_rule" "app" {
   }
 }
 
+# ---- test listener (BLUE_GREEN): CodeDeploy points it at the replacement task set before
+# any production traffic moves. No security group rule opens its port: only what runs
+# inside the VPC (a validation hook) can reach it, with the secret header. ----
+
+resource "aws_lb_listener" "test" {
+  #checkov:skip=CKV_AWS_2: Without a domain there is no certificate for the ALB (dev only, see the http listener); with one this listener is HTTPS.
+  #checkov:skip=CKV_AWS_103: Same listener: HTTP only without a domain; with one it has the HTTPS listener's TLS 1.3 policy.
+  count             = local.is_blue_green ? 1 : 0
+  load_balancer_arn = aws_lb.this.arn
+  port              = local.test_listener_port
+  protocol          = local.has_domain ? "HTTPS" : "HTTP"
+  ssl_policy        = local.has_domain ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : null
+  certificate_arn   = local.has_domain ? aws_acm_certificate_validation.origin[0].certificate_arn : null
+
+  default_action {
+    type = "fixed-response"
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Forbidden"
+      status_code  = "403"
+    }
+  }
+}
+
+resource "aws_lb_listener_rule" "test" {
+  count        = local.is_blue_green ? 1 : 0
+  listener_arn = aws_lb_listener.test[0].arn
+  priority     = 10
+
+  condition {
+    http_header {
+      http_header_name = local.origin_header
+      values           = [local.origin_secret]
+    }
+  }
+
+  action {
+    type = "forward"
+    forward {
+      target_group {
+        arn    = aws_lb_target_group.app["blue"].arn
+        weight = 100
+      }
+      target_group {
+        arn    = aws_lb_target_group.app["green"].arn
+        weight = 0
+      }
+    }
+  }
+
+  lifecycle {
+    ignore_changes = [action]
+  }
+}
+
+locals {
+  test_listener_port = local.has_domain ? 8443 : 8080
+  # The listeners whose rules a deployment moves (CodeDeploy's traffic routes).
+  deployment_listeners = merge(
+    { production = local.has_domain ? aws_lb_listener.https[0] : aws_lb_listener.http },
+    local.is_blue_green ? { test = aws_lb_listener.test[0] } : {},
+  )
+}
+
 # ---- the origin secret: generated, stored encrypted, never in the repo ----
 
-resource "random_password" "origin_header" {
-  length  = 48
-  special = false
-  keepers = {
-    # Rotate with: terraform apply -replace=random_password.origin_header
-    env = local.env
-  }
+# Secrets Manager generates a new value on every read; the parameter keeps the first one
+# (ignore_changes) and everything else reads the parameter. Rotate with
+# `terraform apply -replace=aws_ssm_parameter.origin_header`.
+data "aws_secretsmanager_random_password" "origin_header" {
+  password_length     = 48
+  exclude_punctuation = true
 }
 
 resource "aws_ssm_parameter" "origin_header" {
@@ -231,5 +302,13 @@ resource "aws_ssm_parameter" "origin_header" {
   description = "Value of the ${local.origin_header} header CloudFront adds and the ALB requires"
   type        = "SecureString"
   key_id      = aws_kms_key.main.arn
-  value       = random_password.origin_header.result
+  value       = data.aws_secretsmanager_random_password.origin_header.random_password
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+locals {
+  origin_secret = aws_ssm_parameter.origin_header.value
 }

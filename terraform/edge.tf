@@ -141,6 +141,10 @@ resource "aws_acm_certificate_validation" "cdn" {
   provider                = aws.us_east_1
   certificate_arn         = aws_acm_certificate.cdn[0].arn
   validation_record_fqdns = [for r in aws_route53_record.cdn_validation : r.fqdn]
+
+  timeouts {
+    create = "20m" # see aws_acm_certificate_validation.origin
+  }
 }
 
 # ---- the distribution ----
@@ -152,14 +156,16 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV_AWS_310: Origin failover needs a second origin group; the ALB already spans 2-3 AZs and S3 is regional, so a failover origin would be a second region this stack does not run.
   #checkov:skip=CKV_AWS_174: Without a domain (dev only) CloudFront's default certificate is used and its minimum protocol cannot be raised; with a domain the viewer certificate enforces TLSv1.2_2021.
   #checkov:skip=CKV2_AWS_42: Same: dev without a domain uses the default *.cloudfront.net certificate; int/prod use a custom ACM certificate (settings module enforces a domain there).
-  enabled             = true
-  comment             = local.name
-  aliases             = local.has_domain ? [local.settings.domain_name] : []
-  http_version        = "http2and3"
-  is_ipv6_enabled     = true
-  price_class         = "PriceClass_100"
-  web_acl_id          = aws_wafv2_web_acl.this.arn
-  wait_for_deployment = true
+  enabled         = true
+  comment         = local.name
+  aliases         = local.has_domain ? [local.settings.domain_name] : []
+  http_version    = "http2and3"
+  is_ipv6_enabled = true
+  price_class     = "PriceClass_100"
+  web_acl_id      = aws_wafv2_web_acl.this.arn
+  # The provider would wait up to 90 minutes for the edge to deploy, beyond the deploy job's
+  # limit (a killed job leaves the state locked); the edge finishes on its own in minutes.
+  wait_for_deployment = false
 
   origin {
     origin_id                = "static"
@@ -182,7 +188,7 @@ resource "aws_cloudfront_distribution" "this" {
 
     custom_header {
       name  = local.origin_header
-      value = random_password.origin_header.result
+      value = local.origin_secret
     }
   }
 
@@ -209,7 +215,7 @@ resource "aws_cloudfront_distribution" "this" {
   }
 
   logging_config {
-    bucket          = module.cdn_logs.bucket_domain_name
+    bucket          = module.cdn_logs.log_target.domain_name
     prefix          = "cloudfront/"
     include_cookies = false
   }
@@ -226,8 +232,6 @@ resource "aws_cloudfront_distribution" "this" {
     ssl_support_method             = local.has_domain ? "sni-only" : null
     minimum_protocol_version       = local.has_domain ? "TLSv1.2_2021" : "TLSv1"
   }
-
-  depends_on = [module.cdn_logs] # ownership controls (ACLs) in place before log delivery starts
 }
 
 resource "aws_route53_record" "public" {

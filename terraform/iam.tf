@@ -11,9 +11,9 @@ locals {
   # Trust policies of the service roles below, one per service principal. Every one is limited
   # to this account (confused-deputy guard); the task roles also to ECS resources in this region.
   service_role_trust = {
-    ecs_tasks = { service = "ecs-tasks.amazonaws.com", source_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:*" }
-    ecs       = { service = "ecs.amazonaws.com", source_arn = null }
-    flow_logs = { service = "vpc-flow-logs.amazonaws.com", source_arn = null }
+    ecs_tasks  = { service = "ecs-tasks.amazonaws.com", source_arn = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:*" }
+    codedeploy = { service = "codedeploy.amazonaws.com", source_arn = null }
+    flow_logs  = { service = "vpc-flow-logs.amazonaws.com", source_arn = null }
   }
 }
 
@@ -84,17 +84,55 @@ resource "aws_iam_role" "task" {
   permissions_boundary = local.permissions_boundary_arn
 }
 
-# ---- ECS infrastructure role: lets ECS shift the listener rule during blue/green ----
+# ---- CodeDeploy (BLUE_GREEN workspaces): the role CodeDeploy uses to create the replacement
+# task set, move the listener rules and delete the original task set. The actions of the
+# AWS managed AWSCodeDeployRoleForECS that an ECS deployment without hooks needs, on this
+# stack only ----
 
-resource "aws_iam_role" "ecs_infrastructure" {
-  name                 = "${local.name}-ecs-infrastructure"
-  assume_role_policy   = data.aws_iam_policy_document.assume["ecs"].json
+resource "aws_iam_role" "codedeploy" {
+  count                = local.is_blue_green ? 1 : 0
+  name                 = "${local.name}-codedeploy"
+  assume_role_policy   = data.aws_iam_policy_document.assume["codedeploy"].json
   permissions_boundary = local.permissions_boundary_arn
 }
 
-resource "aws_iam_role_policy_attachment" "ecs_infrastructure" {
-  role       = aws_iam_role.ecs_infrastructure.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+data "aws_iam_policy_document" "codedeploy" {
+  #checkov:skip=CKV_AWS_356: Only the Reads statement has "*": elasticloadbalancing:Describe* and cloudwatch:DescribeAlarms have no resource-level permissions; the writes are scoped to this stack's service, task sets, listeners and rules.
+  statement {
+    sid       = "TaskSets"
+    actions   = ["ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${local.name}/${local.name}", "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-set/${local.name}/${local.name}/*"]
+  }
+
+  statement {
+    sid       = "Reads"
+    actions   = ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "cloudwatch:DescribeAlarms"]
+    resources = ["*"] # Describe* have no resource-level permissions
+  }
+
+  statement {
+    sid       = "ShiftTraffic"
+    actions   = ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"]
+    resources = concat([for l in local.deployment_listeners : l.arn], [aws_lb_listener_rule.app.arn], aws_lb_listener_rule.test[*].arn)
+  }
+
+  statement {
+    sid       = "PassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "codedeploy" {
+  count  = local.is_blue_green ? 1 : 0
+  name   = "ecs-blue-green"
+  role   = aws_iam_role.codedeploy[0].id
+  policy = data.aws_iam_policy_document.codedeploy.json
 }
 
 # ---- VPC flow logs ----

@@ -5,7 +5,6 @@ module "settings" {
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 data "aws_availability_zones" "available" {
   state = "available"
@@ -24,7 +23,7 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = local.settings.region # the provider's region
 
   azs      = slice(data.aws_availability_zones.available.names, 0, local.settings.az_count)
   vpc_cidr = "10.0.0.0/16"

@@ -132,3 +132,10 @@ moved {
   from = aws_cloudwatch_metric_alarm.memory_high
   to   = aws_cloudwatch_metric_alarm.utilization_high["memory"]
 }
+
+# ---- ECS service: one resource per deployment controller (service.tf) ----
+
+moved {
+  from = aws_ecs_service.app
+  to   = aws_ecs_service.rolling[0]
+}

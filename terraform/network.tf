@@ -140,4 +140,5 @@ resource "aws_flow_log" "vpc" {
   iam_role_arn             = aws_iam_role.flow_logs.arn
   max_aggregation_interval = 60
   tags                     = { Name = local.name }
+  depends_on               = [aws_iam_role_policy.flow_logs] # delivery uses the role's policy
 }

@@ -35,9 +35,17 @@ resource "aws_sns_topic_subscription" "alarms_us_east_1_email" {
 
 locals {
   alb_dim     = { LoadBalancer = aws_lb.this.arn_suffix }
-  ecs_dim     = { ClusterName = aws_ecs_cluster.this.name, ServiceName = aws_ecs_service.app.name }
+  ecs_dim     = { ClusterName = aws_ecs_cluster.this.name, ServiceName = local.service.name }
   metric_ns   = "hn-reader/${local.env}"
   alarm_topic = [aws_sns_topic.alarms.arn]
+
+  # Alarms that roll a deployment back (ECS rolling and CodeDeploy alike): the user-facing
+  # signals of the load balancer, covering both target groups. Each has data without a
+  # deployment (missing data is not breaching), so none blocks a deployment from starting.
+  rollback_alarm_names = concat(
+    [aws_cloudwatch_metric_alarm.alb_5xx_rate.alarm_name, aws_cloudwatch_metric_alarm.latency_p99.alarm_name],
+    [for a in aws_cloudwatch_metric_alarm.unhealthy_hosts : a.alarm_name],
+  )
 }
 
 # ---- metric filters on the app's JSON logs ----
@@ -335,9 +343,9 @@ resource "aws_cloudwatch_dashboard" "golden_signals" {
         properties = {
           title = "Saturation (CPU, memory, tasks)", region = local.region, view = "timeSeries", period = 60
           metrics = [
-            ["AWS/ECS", "CPUUtilization", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", aws_ecs_service.app.name, { stat = "Average" }],
-            ["AWS/ECS", "MemoryUtilization", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", aws_ecs_service.app.name, { stat = "Average" }],
-            ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", aws_ecs_service.app.name, { stat = "Minimum", yAxis = "right" }],
+            ["AWS/ECS", "CPUUtilization", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", local.service.name, { stat = "Average" }],
+            ["AWS/ECS", "MemoryUtilization", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", local.service.name, { stat = "Average" }],
+            ["ECS/ContainerInsights", "RunningTaskCount", "ClusterName", aws_ecs_cluster.this.name, "ServiceName", local.service.name, { stat = "Minimum", yAxis = "right" }],
           ]
         }
       },

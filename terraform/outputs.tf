@@ -25,7 +25,7 @@ output "ecr_repository_url" {
 
 output "image_digest" {
   description = "The image digest this workspace runs."
-  value       = var.image_digest
+  value       = local.image_digest
 }
 
 output "static_bucket" {
@@ -40,7 +40,7 @@ output "ecs_cluster_name" {
 
 output "ecs_service_name" {
   description = "ECS service name."
-  value       = aws_ecs_service.app.name
+  value       = local.service.name
 }
 
 output "log_group_name" {
@@ -66,4 +66,17 @@ output "deploy_role_arn" {
 output "workspace_settings" {
   description = "The settings this workspace was applied with (from modules/settings)."
   value       = local.settings
+}
+
+output "codedeploy" {
+  description = "BLUE_GREEN workspaces: what scripts/deploy.sh needs to deploy the task definition this apply registered through CodeDeploy (null for ROLLING, where the apply itself deploys)."
+  value = local.is_blue_green ? {
+    application         = aws_codedeploy_app.this[0].name
+    deployment_group    = aws_codedeploy_deployment_group.this[0].deployment_group_name
+    task_definition_arn = aws_ecs_task_definition.app.arn
+    container_name      = local.container_name
+    container_port      = local.container_port
+    timeout_minutes     = local.settings.deployment_timeout_minutes
+    test_listener_port  = local.test_listener_port
+  } : null
 }

@@ -73,7 +73,7 @@ resource "aws_ecs_task_definition" "app" {
   container_definitions = jsonencode([
     {
       name                   = "hn-reader"
-      image                  = "${local.tooling.ecr_repository_url}@${var.image_digest}"
+      image                  = "${local.tooling.ecr_repository_url}@${local.image_digest}"
       essential              = true
       user                   = "65532:65532"
       workingDirectory       = "/app"
@@ -128,7 +128,20 @@ resource "aws_ecs_task_definition" "app" {
   ])
 }
 
-resource "aws_ecs_service" "app" {
+# Two services, one per deployment controller (settings: deployment_strategy), because what
+# Terraform must leave alone differs and ignore_changes cannot depend on a setting:
+#   rolling     ECS controller: `terraform apply` rolls out the new task definition, the
+#               circuit breaker and the rollback alarms undo a failed one (dev).
+#   blue_green  CODE_DEPLOY controller: apply registers the task definition; CodeDeploy
+#               (codedeploy.tf, started by scripts/deploy.sh) shifts traffic and owns the
+#               task set, its target group and the listener rules (int, prod).
+locals {
+  service_subnets         = aws_subnet.private[*].id
+  service_security_groups = [aws_security_group.service.id]
+}
+
+resource "aws_ecs_service" "rolling" {
+  count                              = local.is_blue_green ? 0 : 1
   name                               = local.name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.app.arn
@@ -143,8 +156,8 @@ resource "aws_ecs_service" "app" {
   wait_for_steady_state              = true
 
   network_configuration {
-    subnets          = aws_subnet.private[*].id
-    security_groups  = [aws_security_group.service.id]
+    subnets          = local.service_subnets
+    security_groups  = local.service_security_groups
     assign_public_ip = false
   }
 
@@ -152,21 +165,10 @@ resource "aws_ecs_service" "app" {
     target_group_arn = aws_lb_target_group.app["blue"].arn
     container_name   = "hn-reader"
     container_port   = 8080
-
-    dynamic "advanced_configuration" {
-      for_each = local.is_blue_green ? [1] : []
-      content {
-        alternate_target_group_arn = aws_lb_target_group.app["green"].arn
-        production_listener_rule   = aws_lb_listener_rule.app.arn
-        role_arn                   = aws_iam_role.ecs_infrastructure.arn
-      }
-    }
   }
 
-  # prod/int: ECS native blue/green with a bake time; dev: rolling.
-  deployment_configuration {
-    strategy             = local.settings.deployment_strategy
-    bake_time_in_minutes = local.is_blue_green ? tostring(local.settings.bake_time_minutes) : null
+  deployment_controller {
+    type = "ECS"
   }
 
   deployment_circuit_breaker {
@@ -174,8 +176,17 @@ resource "aws_ecs_service" "app" {
     rollback = true
   }
 
-  deployment_controller {
-    type = "ECS"
+  alarms {
+    alarm_names = local.rollback_alarm_names
+    enable      = true
+    rollback    = true
+  }
+
+  # Bounded below the deploy job's 60 minutes, so a stuck rollout fails the job, not the lock.
+  timeouts {
+    create = "20m"
+    update = "20m"
+    delete = "20m"
   }
 
   lifecycle {
@@ -183,14 +194,74 @@ resource "aws_ecs_service" "app" {
     ignore_changes = [desired_count]
   }
 
-  depends_on = [aws_lb_listener_rule.app, aws_iam_role_policy.execution]
+  # Tasks pull the image and write logs on their first start: the private subnets' routes
+  # and the VPC endpoints must exist before the service starts any.
+  depends_on = [
+    aws_lb_listener_rule.app, aws_iam_role_policy.execution,
+    aws_route_table_association.private, aws_route.private_nat, aws_vpc_endpoint.interface, aws_vpc_endpoint.s3,
+  ]
+}
+
+resource "aws_ecs_service" "blue_green" {
+  count                              = local.is_blue_green ? 1 : 0
+  name                               = local.name
+  cluster                            = aws_ecs_cluster.this.id
+  task_definition                    = aws_ecs_task_definition.app.arn
+  desired_count                      = local.settings.min_tasks
+  launch_type                        = "FARGATE"
+  platform_version                   = "LATEST"
+  health_check_grace_period_seconds  = 30
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  enable_execute_command             = false
+  propagate_tags                     = "SERVICE"
+  wait_for_steady_state              = true
+
+  network_configuration {
+    subnets          = local.service_subnets
+    security_groups  = local.service_security_groups
+    assign_public_ip = false
+  }
+
+  # The first task set; later deployments alternate between blue and green (CodeDeploy).
+  load_balancer {
+    target_group_arn = aws_lb_target_group.app["blue"].arn
+    container_name   = "hn-reader"
+    container_port   = 8080
+  }
+
+  deployment_controller {
+    type = "CODE_DEPLOY"
+  }
+
+  timeouts {
+    create = "20m"
+    update = "20m"
+    delete = "20m"
+  }
+
+  lifecycle {
+    # Auto Scaling owns the count; CodeDeploy owns the running task definition and which
+    # target group serves (scripts/deploy.sh deploys the task definition registered here).
+    ignore_changes = [desired_count, task_definition, load_balancer]
+  }
+
+  # As for the rolling service: the network first.
+  depends_on = [
+    aws_lb_listener_rule.app, aws_lb_listener_rule.test, aws_iam_role_policy.execution,
+    aws_route_table_association.private, aws_route.private_nat, aws_vpc_endpoint.interface, aws_vpc_endpoint.s3,
+  ]
+}
+
+locals {
+  service = one(concat(aws_ecs_service.rolling, aws_ecs_service.blue_green))
 }
 
 # ---- autoscaling: target tracking on CPU and on requests per target ----
 
 resource "aws_appautoscaling_target" "app" {
   service_namespace  = "ecs"
-  resource_id        = "service/${aws_ecs_cluster.this.name}/${aws_ecs_service.app.name}"
+  resource_id        = "service/${aws_ecs_cluster.this.name}/${local.service.name}"
   scalable_dimension = "ecs:service:DesiredCount"
   min_capacity       = local.settings.min_tasks
   max_capacity       = local.settings.max_tasks
@@ -213,6 +284,8 @@ resource "aws_appautoscaling_policy" "cpu" {
   }
 }
 
+# Requests per running task over both target groups: during and after a blue/green
+# deployment either one may be live, so no single target group's RequestCountPerTarget works.
 resource "aws_appautoscaling_policy" "requests" {
   name               = "${local.name}-requests"
   policy_type        = "TargetTrackingScaling"
@@ -224,9 +297,57 @@ resource "aws_appautoscaling_policy" "requests" {
     target_value       = 500
     scale_in_cooldown  = 120
     scale_out_cooldown = 60
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.app["blue"].arn_suffix}"
+
+    customized_metric_specification {
+      metrics {
+        id          = "per_task"
+        expression  = "(FILL(blue, 0) + FILL(green, 0)) / MAX([tasks, 1])"
+        label       = "ALB requests per running task (both target groups)"
+        return_data = true
+      }
+
+      dynamic "metrics" {
+        for_each = aws_lb_target_group.app
+        content {
+          id          = metrics.key
+          return_data = false
+          metric_stat {
+            stat = "Sum"
+            metric {
+              namespace   = "AWS/ApplicationELB"
+              metric_name = "RequestCount"
+              dimensions {
+                name  = "LoadBalancer"
+                value = aws_lb.this.arn_suffix
+              }
+              dimensions {
+                name  = "TargetGroup"
+                value = metrics.value.arn_suffix
+              }
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "tasks"
+        return_data = false
+        metric_stat {
+          stat = "Average"
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+            dimensions {
+              name  = "ClusterName"
+              value = aws_ecs_cluster.this.name
+            }
+            dimensions {
+              name  = "ServiceName"
+              value = local.service.name
+            }
+          }
+        }
+      }
     }
   }
 }

@@ -9,12 +9,17 @@
 # Versioned, and the pipeline syncs WITHOUT --delete: the previous release's hashed
 # files stay, so a page that loaded old HTML during a rolling deploy still gets its
 # old /pkg/hn-reader.<hash>.{js,wasm,css}. Lifecycle trims only noncurrent versions.
+locals {
+  static_bucket_name       = "${local.name}-static-${local.account_id}"
+  static_access_log_prefix = "s3/static/"
+}
+
 module "static" {
   source        = "./modules/private-bucket"
-  name          = "${local.name}-static-${local.account_id}"
+  name          = local.static_bucket_name
   force_destroy = !local.settings.deletion_protection
   kms_key_arn   = aws_kms_key.main.arn
-  access_log    = { bucket = module.logs.id, prefix = "s3/static/" }
+  access_log    = { bucket = module.logs.log_target.id, prefix = local.static_access_log_prefix }
 
   lifecycle_rules = [{
     id                                     = "noncurrent-versions"
@@ -90,10 +95,11 @@ data "aws_iam_policy_document" "logs_delivery" {
     }
   }
 
+  # Only the static bucket's access logs, only under its prefix.
   statement {
     sid       = "S3ServerAccessLogs"
     actions   = ["s3:PutObject"]
-    resources = ["${module.logs.arn}/s3/*"]
+    resources = ["${module.logs.arn}/${local.static_access_log_prefix}*"]
     principals {
       type        = "Service"
       identifiers = ["logging.s3.amazonaws.com"]
@@ -102,6 +108,11 @@ data "aws_iam_policy_document" "logs_delivery" {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
+    }
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:s3:::${local.static_bucket_name}"]
     }
   }
 }

@@ -5,13 +5,10 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # The offline names check (make tf-check) validates against the 6.25 schema
-      # shipped in @cdktf/provider-aws 21.x; keep this range on 6.x from 6.25 on.
-      version = ">= 6.25.0, < 7.0.0"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.6.0, < 4.0.0"
+      # make tf-check validates and plans offline with 5.100.0 (the machine's provider
+      # mirror, AWS_PROVIDER_MIRROR_VERSION in tools/versions.env); online it gets the
+      # newest 6.x. Keep the code inside what both lines accept.
+      version = ">= 5.100.0, < 7.0.0"
     }
   }
 

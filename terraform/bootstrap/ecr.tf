@@ -16,24 +16,12 @@ resource "aws_ecr_repository" "app" {
   }
 }
 
+# Images an environment ran are kept by their deployment tags (<env>-<run id>, added by
+# scripts/deploy.sh after each deployment): a rule that selects an image protects it from the
+# lower-priority ones. tools/terraform/ecr_lifecycle_check.py simulates the rules.
 resource "aws_ecr_lifecycle_policy" "app" {
   repository = aws_ecr_repository.app.name
-  policy = jsonencode({
-    rules = [
-      {
-        rulePriority = 1
-        description  = "Drop untagged images after 14 days"
-        selection    = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 14 }
-        action       = { type = "expire" }
-      },
-      {
-        rulePriority = 2
-        description  = "Keep the last 100 tagged builds (prod rollbacks reach far back enough)"
-        selection    = { tagStatus = "any", countType = "imageCountMoreThan", countNumber = 100 }
-        action       = { type = "expire" }
-      },
-    ]
-  })
+  policy     = file("${path.module}/ecr-lifecycle.json")
 }
 
 data "aws_iam_policy_document" "ecr_pull" {

@@ -6,9 +6,8 @@
 # It allows the union of what the main root's roles are granted, scoped to the stack:
 #   execution role       ECR pull of the tooling repository, app log streams
 #   task role            nothing (it has no permissions)
-#   ECS infrastructure   the actions of the AWS managed policy
-#                        AmazonECSInfrastructureRolePolicyForLoadBalancers (v6), on the
-#                        stack's listeners, listener rules and target groups
+#   CodeDeploy role      (BLUE_GREEN) task sets of the stack's service, moving its listener
+#                        rules, passing the task roles to ECS
 #   flow-logs role       VPC flow log streams
 # A role that needs more (e.g. the app calling an AWS API) needs it here first.
 #
@@ -36,30 +35,42 @@ data "aws_iam_policy_document" "boundary" {
     resources = ["${local.p}:logs:${local.region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"]
   }
 
-  # ---- ECS infrastructure role: blue/green shifts the production listener rule ----
+  # ---- CodeDeploy role (BLUE_GREEN): task sets of the service, listener rules ----
   statement {
-    sid = "BlueGreenReads"
+    sid     = "CodeDeployTaskSets"
+    actions = ["ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet"]
+    resources = [
+      "${local.p}:ecs:${local.region}:${local.account}:service/${local.name}/${local.name}",
+      "${local.p}:ecs:${local.region}:${local.account}:task-set/${local.name}/${local.name}/*",
+    ]
+  }
+
+  statement {
+    sid = "CodeDeployReads"
     actions = [
       "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
-      "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+      "elasticloadbalancing:DescribeTargetGroups", "cloudwatch:DescribeAlarms",
     ]
     resources = ["*"] # Describe* have no resource-level permissions
   }
 
   statement {
-    sid     = "BlueGreenTargets"
-    actions = ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"]
-    resources = [
-      "${local.p}:elasticloadbalancing:${local.region}:${local.account}:targetgroup/${local.name}-*/*",
-    ]
-  }
-
-  statement {
-    sid     = "BlueGreenListener"
+    sid     = "CodeDeployShiftTraffic"
     actions = ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"]
     resources = [for r in ["listener/app/${local.name}/*", "listener-rule/app/${local.name}/*"] :
       "${local.p}:elasticloadbalancing:${local.region}:${local.account}:${r}"
     ]
+  }
+
+  statement {
+    sid       = "CodeDeployPassTaskRoles"
+    actions   = ["iam:PassRole"]
+    resources = [local.stack_roles]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
   }
 }
 

@@ -63,6 +63,25 @@ data "aws_iam_policy_document" "by_name" {
     }
   }
 
+  # CreateKey with tags (the provider sends default_tags) is also authorized as
+  # kms:TagResource, while the key has no tags yet: match the tags of the request. (The
+  # guardrails stop this from re-tagging a key that belongs to something else.)
+  statement {
+    sid       = "KmsTagOnCreate"
+    actions   = ["kms:TagResource"]
+    resources = [for r in local.regions : "${local.p}:kms:${r}:${local.account}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/app"
+      values   = ["hn-reader"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/env"
+      values   = [terraform.workspace]
+    }
+  }
+
   statement {
     sid       = "KmsAlias"
     actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
@@ -100,6 +119,23 @@ data "aws_iam_policy_document" "by_name" {
     sid       = "OriginSecretParameter"
     actions   = ["ssm:*"]
     resources = ["${local.p}:ssm:${local.region}:${local.account}:parameter/hn-reader/${terraform.workspace}/*"]
+  }
+
+  # CodeDeploy (BLUE_GREEN): the application and deployment group, and the deployments
+  # scripts/deploy.sh starts; reading the predefined deployment configurations.
+  statement {
+    sid     = "CodeDeploy"
+    actions = ["codedeploy:*"]
+    resources = [
+      "${local.p}:codedeploy:${local.region}:${local.account}:application:${local.name}",
+      "${local.p}:codedeploy:${local.region}:${local.account}:deploymentgroup:${local.name}/*",
+    ]
+  }
+
+  statement {
+    sid       = "CodeDeployConfigs"
+    actions   = ["codedeploy:GetDeploymentConfig"]
+    resources = ["${local.p}:codedeploy:${local.region}:${local.account}:deploymentconfig:*"]
   }
 
   # Certificate validation records and aliases, only in this workspace's zone (dev has none).
@@ -141,24 +177,7 @@ data "aws_iam_policy_document" "by_name" {
     }
   }
 
-  # The one managed policy the stack attaches (the ECS blue/green infrastructure role).
-  statement {
-    sid       = "StackRolesManagedPolicy"
-    actions   = ["iam:AttachRolePolicy"]
-    resources = [local.stack_roles]
-    condition {
-      test     = "ArnEquals"
-      variable = "iam:PolicyARN"
-      values   = ["${local.p}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "iam:PermissionsBoundary"
-      values   = [aws_iam_policy.boundary.arn]
-    }
-  }
-
-  # Task definition (execution and task roles), ECS service (infrastructure role), flow log.
+  # Task definition (execution and task roles), CodeDeploy deployment group, flow log.
   statement {
     sid       = "PassStackRoles"
     actions   = ["iam:PassRole"]
@@ -166,11 +185,12 @@ data "aws_iam_policy_document" "by_name" {
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
-      values   = ["ecs-tasks.amazonaws.com", "ecs.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+      values   = ["ecs-tasks.amazonaws.com", "codedeploy.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
     }
   }
 
-  # Created on first use in a fresh account by the ECS cluster, the ALB and the ECS scalable target.
+  # Created on first use in a fresh account by the ECS cluster, the ALB, the ECS scalable
+  # target and WAF logging.
   statement {
     sid       = "ServiceLinkedRoles"
     actions   = ["iam:CreateServiceLinkedRole"]
@@ -178,7 +198,7 @@ data "aws_iam_policy_document" "by_name" {
     condition {
       test     = "StringEquals"
       variable = "iam:AWSServiceName"
-      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"]
+      values   = ["ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "wafv2.amazonaws.com"]
     }
   }
 }
@@ -292,6 +312,7 @@ data "aws_iam_policy_document" "by_region" {
     sid = "ListsAndAwsNamed"
     actions = [
       "kms:ListAliases", "logs:Describe*", "ssm:DescribeParameters",
+      "secretsmanager:GetRandomPassword", # the origin secret (alb.tf)
       "cloudwatch:Describe*", "cloudwatch:Get*", "cloudwatch:List*",
       "cloudwatch:PutAnomalyDetector", "cloudwatch:DeleteAnomalyDetector",
       "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe",
@@ -360,6 +381,25 @@ data "aws_iam_policy_document" "guardrails" {
       test     = "StringNotEquals"
       variable = "iam:PermissionsBoundary"
       values   = [aws_iam_policy.boundary.arn]
+    }
+  }
+
+  # KmsTagOnCreate matches the request's tags only: it must not move a key that already
+  # belongs to something else (its app tag says so) into this stack's reach.
+  statement {
+    sid       = "DenyRetaggingOtherKeys"
+    effect    = "Deny"
+    actions   = ["kms:TagResource", "kms:UntagResource"]
+    resources = ["*"]
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/app"
+      values   = ["false"]
+    }
+    condition {
+      test     = "StringNotEquals"
+      variable = "aws:ResourceTag/app"
+      values   = ["hn-reader"]
     }
   }
 

@@ -100,8 +100,10 @@ data "aws_iam_policy_document" "this" {
     effect    = "Deny"
     actions   = ["s3:*"]
     resources = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+    # {"AWS": "*"}: the same as "*" (everyone, anonymous too); moto 5.2.5 cannot read a
+    # plain "*" principal when it checks a log target's policy.
     principals {
-      type        = "*"
+      type        = "AWS"
       identifiers = ["*"]
     }
     condition {

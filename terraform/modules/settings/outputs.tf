@@ -1,6 +1,15 @@
 locals {
   # Safe lookup: validation on var.workspace already produced the error message.
   current = lookup(var.environments, var.workspace, null)
+
+  # CodeDeploy's predefined ECS configurations and how long each takes to shift all traffic.
+  traffic_shift_minutes = {
+    "CodeDeployDefault.ECSAllAtOnce"                    = 0
+    "CodeDeployDefault.ECSCanary10Percent5Minutes"      = 5
+    "CodeDeployDefault.ECSCanary10Percent15Minutes"     = 15
+    "CodeDeployDefault.ECSLinear10PercentEvery1Minutes" = 10
+    "CodeDeployDefault.ECSLinear10PercentEvery3Minutes" = 30
+  }
 }
 
 output "settings" {
@@ -9,6 +18,8 @@ output "settings" {
     workspace  = var.workspace
     has_domain = local.current.domain_name != null
     nat_count  = local.current.single_nat_gateway ? 1 : local.current.az_count
+    # BLUE_GREEN: the longest a CodeDeploy deployment may take before the pipeline gives up.
+    deployment_timeout_minutes = local.current.deployment_strategy == "BLUE_GREEN" ? local.traffic_shift_minutes[local.current.deployment_config] + local.current.bake_time_minutes + 10 : 0
   })
 
   precondition {

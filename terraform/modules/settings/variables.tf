@@ -35,8 +35,9 @@ variable "environments" {
     alarm_email         = string           # SNS email subscription for alarms
     waf_rate_limit      = number           # requests per 5 minutes per IP before WAF blocks
     deletion_protection = bool             # ALB deletion protection, log buckets force_destroy=false, etc.
-    deployment_strategy = string           # ROLLING or BLUE_GREEN (ECS native)
-    bake_time_minutes   = number           # BLUE_GREEN bake time before the old revision is dropped
+    deployment_strategy = string           # ROLLING (ECS, by terraform apply) or BLUE_GREEN (CodeDeploy)
+    deployment_config   = optional(string) # BLUE_GREEN: CodeDeploy traffic shift (CodeDeployDefault.ECS...)
+    bake_time_minutes   = number           # BLUE_GREEN: minutes the old task set keeps running, for rollback
   }))
 
   default = {
@@ -57,6 +58,7 @@ variable "environments" {
       waf_rate_limit      = 2000
       deletion_protection = false
       deployment_strategy = "ROLLING"
+      deployment_config   = null
       bake_time_minutes   = 0
     }
     int = {
@@ -76,6 +78,7 @@ variable "environments" {
       waf_rate_limit      = 2000
       deletion_protection = true
       deployment_strategy = "BLUE_GREEN"
+      deployment_config   = "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
       bake_time_minutes   = 5
     }
     prod = {
@@ -95,6 +98,7 @@ variable "environments" {
       waf_rate_limit      = 1000
       deletion_protection = true
       deployment_strategy = "BLUE_GREEN"
+      deployment_config   = "CodeDeployDefault.ECSCanary10Percent5Minutes"
       bake_time_minutes   = 15
     }
   }
@@ -162,12 +166,17 @@ variable "environments" {
     error_message = "environments: deployment_strategy must be ROLLING or BLUE_GREEN."
   }
   validation {
-    condition     = alltrue([for e in values(var.environments) : e.bake_time_minutes >= 0 && e.bake_time_minutes <= 1440 && (e.deployment_strategy == "BLUE_GREEN" || e.bake_time_minutes == 0)])
-    error_message = "environments: bake_time_minutes must be 0..1440, and 0 unless deployment_strategy is BLUE_GREEN."
+    condition     = alltrue([for e in values(var.environments) : (e.deployment_strategy == "BLUE_GREEN") == contains(keys(local.traffic_shift_minutes), coalesce(e.deployment_config, "none"))])
+    error_message = "environments: BLUE_GREEN needs deployment_config, one of the CodeDeployDefault.ECS* configs in modules/settings/outputs.tf; ROLLING takes none."
   }
   validation {
-    condition     = alltrue([for k, e in var.environments : k != "prod" || (e.deletion_protection && !e.single_nat_gateway && e.az_count == 3 && e.deployment_strategy == "BLUE_GREEN")])
-    error_message = "environments: prod must keep deletion_protection, a NAT per AZ, 3 AZs and BLUE_GREEN deployments."
+    # The pipeline waits shift + bake + 10 minutes for CodeDeploy, inside its 60-minute job.
+    condition     = alltrue([for e in values(var.environments) : e.bake_time_minutes >= 0 && (e.deployment_strategy == "BLUE_GREEN" ? lookup(local.traffic_shift_minutes, coalesce(e.deployment_config, "none"), 0) + e.bake_time_minutes <= 40 : e.bake_time_minutes == 0)])
+    error_message = "environments: bake_time_minutes is 0 for ROLLING; for BLUE_GREEN, traffic shift + bake may take at most 40 minutes (the deploy job's time limit)."
+  }
+  validation {
+    condition     = alltrue([for k, e in var.environments : k != "prod" || (e.deletion_protection && !e.single_nat_gateway && e.az_count == 3 && e.deployment_strategy == "BLUE_GREEN" && coalesce(e.deployment_config, "none") != "CodeDeployDefault.ECSAllAtOnce" && e.bake_time_minutes > 0)])
+    error_message = "environments: prod must keep deletion_protection, a NAT per AZ, 3 AZs and BLUE_GREEN deployments that shift gradually (canary or linear) with a bake time."
   }
 }
 

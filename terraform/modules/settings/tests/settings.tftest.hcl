@@ -29,8 +29,8 @@ run "int" {
     error_message = "int: 3 AZs and a single NAT expected."
   }
   assert {
-    condition     = output.settings.has_domain && output.settings.deployment_strategy == "BLUE_GREEN"
-    error_message = "int: a domain and blue/green deployments expected."
+    condition     = output.settings.has_domain && output.settings.deployment_strategy == "BLUE_GREEN" && output.settings.deployment_config == "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+    error_message = "int: a domain and linear CodeDeploy blue/green deployments expected."
   }
 }
 
@@ -44,8 +44,12 @@ run "prod" {
     error_message = "prod: 3 AZs and one NAT per AZ expected."
   }
   assert {
-    condition     = output.settings.deletion_protection && output.settings.bake_time_minutes > 0
-    error_message = "prod: deletion protection and a blue/green bake time expected."
+    condition     = output.settings.deletion_protection && output.settings.bake_time_minutes == 15 && output.settings.deployment_config == "CodeDeployDefault.ECSCanary10Percent5Minutes"
+    error_message = "prod: deletion protection and a canary blue/green deployment with a 15-minute bake expected."
+  }
+  assert {
+    condition     = output.settings.deployment_timeout_minutes == 30
+    error_message = "prod: the pipeline waits canary (5) + bake (15) + 10 minutes."
   }
   assert {
     condition     = output.settings.min_tasks >= 2 && output.settings.max_tasks > output.settings.min_tasks
@@ -153,7 +157,67 @@ run "rejects_weak_prod" {
         waf_rate_limit      = 1000
         deletion_protection = true
         deployment_strategy = "BLUE_GREEN"
+        deployment_config   = "CodeDeployDefault.ECSCanary10Percent5Minutes"
         bake_time_minutes   = 15
+      }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "rejects_prod_shifting_all_at_once" {
+  command = plan
+  variables {
+    workspace = "prod"
+    environments = {
+      prod = {
+        account_id          = "333333333333"
+        deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
+        region              = "eu-west-1"
+        az_count            = 3
+        single_nat_gateway  = false
+        task_cpu            = 512
+        task_memory         = 1024
+        min_tasks           = 3
+        max_tasks           = 12
+        log_retention_days  = 90
+        domain_name         = "hn-reader.example.com"
+        hosted_zone_id      = "Z000000000000000PROD"
+        alarm_email         = "a@example.com"
+        waf_rate_limit      = 1000
+        deletion_protection = true
+        deployment_strategy = "BLUE_GREEN"
+        deployment_config   = "CodeDeployDefault.ECSAllAtOnce"
+        bake_time_minutes   = 15
+      }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "rejects_blue_green_without_config_and_too_long_a_bake" {
+  command = plan
+  variables {
+    workspace = "int"
+    environments = {
+      int = {
+        account_id          = "222222222222"
+        deploy_role_arn     = "arn:aws:iam::222222222222:role/hn-reader-deploy"
+        region              = "eu-west-1"
+        az_count            = 3
+        single_nat_gateway  = true
+        task_cpu            = 512
+        task_memory         = 1024
+        min_tasks           = 2
+        max_tasks           = 4
+        log_retention_days  = 30
+        domain_name         = "int.hn-reader.example.com"
+        hosted_zone_id      = "Z0000000000000000INT"
+        alarm_email         = "a@example.com"
+        waf_rate_limit      = 2000
+        deletion_protection = true
+        deployment_strategy = "BLUE_GREEN"
+        bake_time_minutes   = 45
       }
     }
   }
