@@ -234,6 +234,8 @@ pub struct StatusReport {
     pub caches: Vec<CacheStatus>,
     /// None when the rendered-page cache is off.
     pub page_cache: Option<PageCacheStatus>,
+    /// Pages and server functions rendering now, and the queue behind them.
+    pub renders: GateStatus,
     pub ecs: EcsStatus,
 }
 

@@ -405,3 +405,51 @@ async fn a_client_that_never_finishes_its_request_head_is_disconnected() {
         .unwrap();
     assert_eq!(app.get("/healthz").await.status(), 200);
 }
+
+#[tokio::test]
+async fn past_the_render_gate_pages_are_shed_and_probes_and_assets_are_not() {
+    use hn_reader::server::admission::GateLimits;
+    let app = Arc::new(
+        spawn_app_with(|c| {
+            c.renders = GateLimits {
+                capacity: 1,
+                max_queue: 0,
+                max_wait: Duration::from_millis(100),
+            };
+        })
+        .await,
+    );
+    // One slow render holds the only place...
+    app.fake.set_delay(Duration::from_millis(500));
+    let holder = tokio::spawn({
+        let app = Arc::clone(&app);
+        async move { app.get("/user/pg").await.status() }
+    });
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        app.fake.wait_for_paths(&["user/pg.json".to_string()]),
+    )
+    .await
+    .expect("the first render reached the upstream");
+    // ...so another page is shed at once, with a page and a hint when to retry,
+    let shed = app.get("/item/10001").await;
+    assert_eq!(shed.status(), 503);
+    assert_eq!(shed.headers()["retry-after"], "1");
+    assert_eq!(shed.headers()["cache-control"], "no-store");
+    assert!(shed.text().await.unwrap().contains("This server is busy"));
+    // while probes, status and hashed assets never wait behind renders.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert_eq!(app.get(&format!("/pkg/{WASM_ASSET}")).await.status(), 200);
+    let report = app.get_json("/status.json").await;
+    assert_eq!(report["renders"]["in_use"], 1, "{report}");
+    assert_eq!(report["renders"]["shed_total"], 1, "{report}");
+    assert_eq!(holder.await.unwrap(), 200, "the render holding the place finishes");
+    let metrics = reqwest::get(format!("{}/metrics", app.metrics_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("hn_render_shed_total 1"), "{metrics}");
+}

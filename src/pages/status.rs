@@ -33,6 +33,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         upstream,
         caches,
         page_cache,
+        renders,
         ecs,
     } = report;
     let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
@@ -79,6 +80,10 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         gate.max_wait_ms,
         gate.shed_total,
         upstream.calls_per_page
+    );
+    let renders_row = format!(
+        "{} of {} rendering, {} waiting (at most {}, for {} ms), {} shed",
+        renders.in_use, renders.capacity, renders.waiting, renders.max_queue, renders.max_wait_ms, renders.shed_total
     );
     let cache_rows = caches
         .into_iter()
@@ -130,6 +135,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
                 <tr><th scope="row">"This task"</th><td>{if task.ready { "OK" } else { "Draining" }}</td><td>{task_row}</td></tr>
                 <tr><th scope="row">"Hacker News API"</th><td>{if upstream_ok { "OK" } else { "Failing" }}</td><td>{upstream_row}</td></tr>
                 <tr><th scope="row">"Circuit breaker"</th><td>{breaker.state.label()}</td><td>{breaker_row}</td></tr>
+                <tr><th scope="row">"Renders"</th><td>{if renders.waiting < renders.max_queue { "OK" } else { "Full" }}</td><td>{renders_row}</td></tr>
                 <tr><th scope="row">"Upstream limits"</th><td>{if gate.waiting < gate.max_queue { "OK" } else { "Full" }}</td><td>{limits_row}</td></tr>
                 {cache_rows}
                 <tr><th scope="row">"Cache: rendered pages"</th><td>{pages_state}</td><td>{pages_row}</td></tr>

@@ -42,6 +42,9 @@ pub const ENV_VARS: &[&str] = &[
     "SHUTDOWN_LAME_DUCK_SECS",
     "PAGE_CACHE_TTL_SECS",
     "PAGE_CACHE_MAX_BYTES",
+    "RENDER_CONCURRENCY",
+    "RENDER_QUEUE_MAX",
+    "RENDER_QUEUE_WAIT_MS",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -89,6 +92,8 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Async runtime workers; None: one per CPU the process may use.
     pub worker_threads: Option<usize>,
+    /// Pages and server functions rendered at once, the queue behind them and the longest wait.
+    pub renders: GateLimits,
 }
 
 impl Config {
@@ -156,6 +161,15 @@ impl Config {
         let worker_threads = get("TOKIO_WORKER_THREADS")
             .map(|v| parse_num::<usize>("TOKIO_WORKER_THREADS", &v, 1, 1_024))
             .transpose()?;
+        // Renders mostly wait on the upstream, so a few per CPU; the CPU count honours the task's
+        // cgroup quota (a 0.25-vCPU task counts one).
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let cpus = worker_threads.map_or(cpus, |workers| workers as u64);
+        let renders = GateLimits {
+            capacity: number("RENDER_CONCURRENCY", 8 * cpus, 1, 4_096)? as usize,
+            max_queue: number("RENDER_QUEUE_MAX", 128 * cpus, 0, 1_000_000)? as usize,
+            max_wait: millis("RENDER_QUEUE_WAIT_MS", 2_000, 1, 600_000)?,
+        };
         // Enough for the largest page, a full thread and its story, by default.
         let calls_per_page = number("UPSTREAM_CALLS_PER_PAGE", MAX_COMMENTS as u64 + 1, 1, 100_000)? as usize;
         // Sized for a 0.25-vCPU task: two cold list pages' fan-out at once, a short queue behind.
@@ -169,6 +183,7 @@ impl Config {
             ("UPSTREAM_TIMEOUT_MS", upstream_timeout),
             ("UPSTREAM_BUDGET_MS", upstream_budget),
             ("UPSTREAM_QUEUE_WAIT_MS", queue_wait),
+            ("RENDER_QUEUE_WAIT_MS", renders.max_wait),
         ] {
             if value >= request_timeout {
                 let reason =
@@ -228,6 +243,7 @@ impl Config {
             ecs_metadata_uri,
             header_read_timeout,
             worker_threads,
+            renders,
         })
     }
 }
@@ -294,6 +310,11 @@ mod tests {
         assert_eq!(c.worker_threads, None, "tokio picks one worker per CPU");
         let two = config(&[("TOKIO_WORKER_THREADS", "2")]).expect("two workers");
         assert_eq!(two.worker_threads, Some(2));
+        assert_eq!(
+            (two.renders.capacity, two.renders.max_queue),
+            (16, 256),
+            "derived from the workers"
+        );
     }
 
     #[test]
@@ -332,6 +353,9 @@ mod tests {
             ("SHUTDOWN_LAME_DUCK_SECS", "20"),
             ("PAGE_CACHE_TTL_SECS", "a while"),
             ("PAGE_CACHE_MAX_BYTES", "1024"),
+            ("RENDER_CONCURRENCY", "0"),
+            ("RENDER_QUEUE_MAX", "lots"),
+            ("RENDER_QUEUE_WAIT_MS", "30000"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

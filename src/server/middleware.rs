@@ -11,7 +11,7 @@ use axum::response::Response;
 use leptos::nonce::Nonce;
 use tracing::Instrument;
 
-use super::policy::{self, HSTS, LOCKED_DOWN_CSP, RETRY_AFTER_SECS, SECURITY_HEADERS};
+use super::policy::{self, BUSY_PAGE, HSTS, LOCKED_DOWN_CSP, RETRY_AFTER_SECS, SECURITY_HEADERS};
 use super::router::MAX_SERVER_FN_ERROR_BYTES;
 use super::state::AppState;
 use crate::error::AppError;
@@ -72,6 +72,27 @@ pub async fn access_log(request: Request, next: Next) -> Response {
         response.headers_mut().insert(REQUEST_ID.clone(), value);
     }
     response
+}
+
+/// Holds a render permit while a page or server function renders. Past the gate's queue, or
+/// after waiting in it too long, the request is shed with a 503 and `Retry-After` at once,
+/// which costs nothing and tells the client when to come back.
+pub async fn admit_render(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match state.renders.enter().await {
+        Ok(_permit) => next.run(request).await,
+        Err(shed) => {
+            tracing::warn!(reason = %shed, "render shed");
+            let mut response = Response::new(Body::from(BUSY_PAGE));
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+            response
+        }
+    }
 }
 
 /// Server functions answer every error with 500; give it the status the error stands for

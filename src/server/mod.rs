@@ -81,9 +81,7 @@ pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
 /// Metrics, when enabled, get their own listener.
 pub async fn run(state: AppState) -> Result<(), StartError> {
     let addr = state.config.site_addr;
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })?;
+    let listener = serve::bind(addr).map_err(|source| StartError::Bind { addr, source })?;
     if let Some(metrics_addr) = state.config.metrics_addr {
         let metrics_listener = TcpListener::bind(metrics_addr)
             .await

@@ -18,6 +18,10 @@ pub const NO_STORE: &str = "no-store";
 pub const LOCKED_DOWN_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 /// Seconds a 503 asks the client to wait before trying again.
 pub const RETRY_AFTER_SECS: u32 = 1;
+/// What a request shed by the render gate gets: a page that needs nothing else to show.
+pub const BUSY_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Busy | Hacker News</title></head>\
+<body><main><h1>This server is busy</h1><p>Too many pages are being prepared right now. Please try again in a moment.</p>\
+<p><a href=\"/\">Back to the top stories</a></p></main></body></html>";
 
 /// The headers every response carries.
 pub const SECURITY_HEADERS: [(HeaderName, &str); 4] = [

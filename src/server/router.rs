@@ -17,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 
-use super::middleware::{access_log, response_headers, server_fn_error_status};
+use super::middleware::{access_log, admit_render, response_headers, server_fn_error_status};
 use super::page_cache::serve_cached;
 use super::policy::asset_cache_control;
 use super::state::AppState;
@@ -78,7 +78,9 @@ fn routes(state: &AppState) -> Router<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_SERVER_FN_BODY_BYTES))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
-        ));
+        ))
+        // Everything above renders; probes, status.json and assets never wait behind it.
+        .layer(middleware::from_fn_with_state(state.clone(), admit_render));
 
     Router::new()
         .route(health::LIVENESS_PATH, get(health::healthz))

@@ -18,6 +18,21 @@ use super::state::AppState;
 
 /// Request heads (request line and headers) larger than this get 431.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// Connections the kernel may hold for us before we accept them: a burst of thousands of new
+/// connections (a load balancer's surge) waits here instead of being refused. (tokio's default is 1024.)
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listener on `addr` with room for a burst of new connections.
+pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
 
 /// Serves `state` on `listener` until `shutdown` resolves. Then:
 /// 1. on `Stop::Terminate`, lame duck (`SHUTDOWN_LAME_DUCK_SECS`): readiness fails, new

@@ -7,6 +7,7 @@ use std::time::Instant;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use super::admission::Gate;
 use super::clock::unix_now;
 use super::config::Config;
 use super::hn::HnService;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub hn: HnService,
     pub page_cache: Option<PageCache>,
+    /// Pages and server functions rendered at once.
+    pub renders: Arc<Gate>,
     pub stylesheet: StylesheetHref,
     pub ecs: Arc<EcsMetadata>,
     ready: Arc<AtomicBool>,
@@ -44,6 +47,7 @@ impl AppState {
         AppState {
             ecs: Arc::new(ecs),
             page_cache: PageCache::new(config.page_cache_ttl, config.page_cache_max_bytes),
+            renders: Arc::new(Gate::new(config.renders)),
             config,
             leptos_options,
             hn,

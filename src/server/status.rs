@@ -127,6 +127,7 @@ pub async fn report(state: &AppState) -> StatusReport {
         upstream: state.hn.upstream_status(),
         caches,
         page_cache: state.page_cache.as_ref().map(|cache| cache.status()),
+        renders: state.renders.status(),
         ecs: state.ecs.status().await,
     }
 }
