@@ -1,14 +1,26 @@
 //! tracing setup: JSON lines for CloudWatch, or readable output for a terminal.
+//!
+//! Lines are written by a thread of their own (tracing-appender), so a slow stdout (a full pipe
+//! to the log driver) never blocks a runtime worker. It is not lossy: when its queue is full, the
+//! logging call waits rather than drop a line silently.
 
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use super::config::LogFormat;
 
-pub fn init(format: LogFormat) {
+/// Lines queued for the writer thread before a logging call waits.
+const QUEUED_LINES: usize = 64 * 1024;
+
+/// Installs the subscriber. Keep the guard until exit: dropping it flushes what is queued.
+pub fn init(format: LogFormat) -> WorkerGuard {
+    let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(QUEUED_LINES)
+        .lossy(false)
+        .thread_name("log-writer")
+        .finish(std::io::stdout());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stdout);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let result = match format {
         LogFormat::Json => builder
             .json()
@@ -21,4 +33,5 @@ pub fn init(format: LogFormat) {
     if let Err(err) = result {
         eprintln!("logging was already initialised: {err}");
     }
+    guard
 }
