@@ -236,6 +236,8 @@ pub struct StatusReport {
     pub page_cache: Option<PageCacheStatus>,
     /// Pages and server functions rendering now, and the queue behind them.
     pub renders: GateStatus,
+    /// Connections served now, and the new ones waiting for a place.
+    pub connections: GateStatus,
     pub ecs: EcsStatus,
 }
 

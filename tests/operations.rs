@@ -453,3 +453,61 @@ async fn past_the_render_gate_pages_are_shed_and_probes_and_assets_are_not() {
         .unwrap();
     assert!(metrics.contains("hn_render_shed_total 1"), "{metrics}");
 }
+
+/// Sends one request on a fresh connection and reads until the server closes it.
+async fn one_shot(url: &str, request: &str) -> String {
+    let addr = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut reply = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut reply))
+        .await
+        .expect("the server closed the connection")
+        .unwrap();
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+#[tokio::test]
+async fn past_the_connection_bound_probes_are_answered_and_the_rest_is_shed() {
+    use hn_reader::server::admission::GateLimits;
+    let app = spawn_app_with(|c| {
+        c.connections = GateLimits {
+            capacity: 2,
+            max_queue: 0,
+            max_wait: Duration::from_millis(100),
+        };
+    })
+    .await;
+    // Two keep-alive connections take both places (a body read to the end keeps its connection).
+    let held = [reqwest::Client::new(), reqwest::Client::new()];
+    for client in &held {
+        let response = client.get(format!("{}/", app.url)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap();
+    }
+    let page = one_shot(&app.url, "GET / HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert!(page.starts_with("HTTP/1.1 503 "), "{page}");
+    assert!(
+        page.contains("retry-after: 1") && page.contains("connection: close"),
+        "{page}"
+    );
+    // The container and load-balancer health checks never fail because the server is busy.
+    let live = one_shot(&app.url, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert!(live.starts_with("HTTP/1.1 200 ") && live.ends_with("ok\n"), "{live}");
+    let ready = one_shot(&app.url, "GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert!(
+        ready.starts_with("HTTP/1.1 200 ") && ready.ends_with("ready\n"),
+        "{ready}"
+    );
+    let report = held[0]
+        .get(format!("{}/status.json", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["connections"]["in_use"], 2, "{report}");
+    assert_eq!(report["connections"]["shed_total"], 3, "{report}");
+}

@@ -34,6 +34,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         caches,
         page_cache,
         renders,
+        connections,
         ecs,
     } = report;
     let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
@@ -80,6 +81,15 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         gate.max_wait_ms,
         gate.shed_total,
         upstream.calls_per_page
+    );
+    let connections_row = format!(
+        "{} of {} open, {} waiting (at most {}, for {} ms), {} shed",
+        connections.in_use,
+        connections.capacity,
+        connections.waiting,
+        connections.max_queue,
+        connections.max_wait_ms,
+        connections.shed_total
     );
     let renders_row = format!(
         "{} of {} rendering, {} waiting (at most {}, for {} ms), {} shed",
@@ -135,6 +145,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
                 <tr><th scope="row">"This task"</th><td>{if task.ready { "OK" } else { "Draining" }}</td><td>{task_row}</td></tr>
                 <tr><th scope="row">"Hacker News API"</th><td>{if upstream_ok { "OK" } else { "Failing" }}</td><td>{upstream_row}</td></tr>
                 <tr><th scope="row">"Circuit breaker"</th><td>{breaker.state.label()}</td><td>{breaker_row}</td></tr>
+                <tr><th scope="row">"Connections"</th><td>{if connections.waiting < connections.max_queue { "OK" } else { "Full" }}</td><td>{connections_row}</td></tr>
                 <tr><th scope="row">"Renders"</th><td>{if renders.waiting < renders.max_queue { "OK" } else { "Full" }}</td><td>{renders_row}</td></tr>
                 <tr><th scope="row">"Upstream limits"</th><td>{if gate.waiting < gate.max_queue { "OK" } else { "Full" }}</td><td>{limits_row}</td></tr>
                 {cache_rows}

@@ -45,6 +45,9 @@ pub const ENV_VARS: &[&str] = &[
     "RENDER_CONCURRENCY",
     "RENDER_QUEUE_MAX",
     "RENDER_QUEUE_WAIT_MS",
+    "MAX_CONNECTIONS",
+    "CONNECTION_QUEUE_MAX",
+    "CONNECTION_QUEUE_WAIT_MS",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -94,6 +97,8 @@ pub struct Config {
     pub worker_threads: Option<usize>,
     /// Pages and server functions rendered at once, the queue behind them and the longest wait.
     pub renders: GateLimits,
+    /// Connections served at once, and the new ones that may wait for a place.
+    pub connections: GateLimits,
 }
 
 impl Config {
@@ -170,6 +175,13 @@ impl Config {
             max_queue: number("RENDER_QUEUE_MAX", 128 * cpus, 0, 1_000_000)? as usize,
             max_wait: millis("RENDER_QUEUE_WAIT_MS", 2_000, 1, 600_000)?,
         };
+        // Each open connection keeps about 26 KiB of hyper's buffers: 2,048 of them stay near
+        // 64 MiB, well inside the smallest task's 512 MiB.
+        let connections = GateLimits {
+            capacity: number("MAX_CONNECTIONS", 2_048, 1, 1_000_000)? as usize,
+            max_queue: number("CONNECTION_QUEUE_MAX", 8_192, 0, 1_000_000)? as usize,
+            max_wait: millis("CONNECTION_QUEUE_WAIT_MS", 1_000, 1, 600_000)?,
+        };
         // Enough for the largest page, a full thread and its story, by default.
         let calls_per_page = number("UPSTREAM_CALLS_PER_PAGE", MAX_COMMENTS as u64 + 1, 1, 100_000)? as usize;
         // Sized for a 0.25-vCPU task: two cold list pages' fan-out at once, a short queue behind.
@@ -244,6 +256,7 @@ impl Config {
             header_read_timeout,
             worker_threads,
             renders,
+            connections,
         })
     }
 }
@@ -356,6 +369,8 @@ mod tests {
             ("RENDER_CONCURRENCY", "0"),
             ("RENDER_QUEUE_MAX", "lots"),
             ("RENDER_QUEUE_WAIT_MS", "30000"),
+            ("MAX_CONNECTIONS", "0"),
+            ("CONNECTION_QUEUE_WAIT_MS", "-5"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);

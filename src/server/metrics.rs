@@ -64,12 +64,17 @@ async fn render(State(state): State<AppState>) -> Response {
         metrics::counter!("hn_cache_revalidations_total", "cache" => name).absolute(stats.revalidations.load(Relaxed));
         metrics::counter!("hn_cache_loads_total", "cache" => name).absolute(stats.upstream_loads.load(Relaxed));
     }
-    let renders = state.renders.status();
-    metrics::gauge!("hn_render_concurrency_limit").set(renders.capacity as f64);
-    metrics::gauge!("hn_render_in_flight").set(renders.in_use as f64);
-    metrics::gauge!("hn_render_queued").set(renders.waiting as f64);
-    metrics::gauge!("hn_render_queue_limit").set(renders.max_queue as f64);
-    metrics::counter!("hn_render_shed_total").absolute(renders.shed_total);
+    for (prefix, gate) in [
+        ("hn_render", state.renders.status()),
+        ("hn_connection", state.connections.status()),
+    ] {
+        let name = |suffix: &str| format!("{prefix}_{suffix}");
+        metrics::gauge!(name("concurrency_limit")).set(gate.capacity as f64);
+        metrics::gauge!(name("in_flight")).set(gate.in_use as f64);
+        metrics::gauge!(name("queued")).set(gate.waiting as f64);
+        metrics::gauge!(name("queue_limit")).set(gate.max_queue as f64);
+        metrics::counter!(name("shed_total")).absolute(gate.shed_total);
+    }
     if let Some(pages) = state.page_cache.as_ref().map(|cache| cache.status()) {
         metrics::gauge!("hn_page_cache_entries").set(pages.entries as f64);
         metrics::gauge!("hn_page_cache_bytes").set(pages.bytes as f64);

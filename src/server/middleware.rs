@@ -121,7 +121,7 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
 
 /// Security headers and a cache policy on every response; the page CSP with a nonce of this
 /// response's own (handed to Leptos through the request, for its hydration script); and while
-/// draining, `Connection: close`.
+/// draining or while connections wait for a place, `Connection: close`.
 pub async fn response_headers(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let http1 = request.version() <= Version::HTTP_11;
@@ -161,7 +161,7 @@ pub async fn response_headers(State(state): State<AppState>, mut request: Reques
         headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     }
     // HTTP/2 has no `Connection` header; its graceful shutdown (GOAWAY) needs none.
-    if http1 && !state.is_ready() {
+    if http1 && state.closes_connections() {
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response

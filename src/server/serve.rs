@@ -9,15 +9,20 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
-use super::health::Stop;
+use super::admission::Shed;
+use super::health::{LIVENESS_PATH, READINESS_PATH, Stop};
+use super::policy::RETRY_AFTER_SECS;
 use super::router::router;
 use super::state::AppState;
 
 /// Request heads (request line and headers) larger than this get 431.
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
+/// How long a shed connection may take to send its request line.
+const SHED_READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// Connections the kernel may hold for us before we accept them: a burst of thousands of new
 /// connections (a load balancer's surge) waits here instead of being refused. (tokio's default is 1024.)
 const LISTEN_BACKLOG: u32 = 4096;
@@ -65,15 +70,20 @@ pub async fn serve(
         if let Err(err) = stream.set_nodelay(true) {
             tracing::warn!(error = %err, "cannot set TCP_NODELAY");
         }
-        let service = TowerToHyperService::new(app.clone());
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = connections.watch(connection);
+        let (builder, app, state, watcher) = (builder.clone(), app.clone(), state.clone(), connections.watcher());
         tokio::spawn(async move {
-            if let Err(err) = connection.await {
+            // Each served connection holds hyper's buffers (about 26 KiB) for as long as it is
+            // open, so their number is bounded; past it a connection waits briefly, then is shed.
+            let slot = match state.connections.enter().await {
+                Ok(slot) => slot,
+                Err(shed) => return shed_connection(stream, &state, shed).await,
+            };
+            let service = TowerToHyperService::new(app);
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(err) = watcher.watch(connection.into_owned()).await {
                 tracing::debug!(error = %err, "connection ended with an error");
             }
+            drop(slot);
         });
     };
     tracing::info!(addr = %local_addr, "listening");
@@ -101,6 +111,36 @@ pub async fn serve(
         }
     }
     Ok(())
+}
+
+/// A connection past the bound: its probe is answered (health checks never fail because the
+/// server is busy), anything else gets a 503 with `Retry-After`, and the connection closes.
+/// Reading the request first keeps the close from resetting the connection under the reply.
+async fn shed_connection(mut stream: TcpStream, state: &AppState, shed: Shed) {
+    let mut head = [0u8; 4096];
+    let read = tokio::time::timeout(SHED_READ_TIMEOUT, stream.read(&mut head)).await;
+    let Ok(Ok(len)) = read else { return };
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut request = httparse::Request::new(&mut headers);
+    let path = match request.parse(&head[..len]) {
+        Ok(_) if request.method == Some("GET") => request.path.unwrap_or(""),
+        _ => "",
+    };
+    let (status, body) = match path {
+        LIVENESS_PATH => ("200 OK", "ok\n"),
+        READINESS_PATH if state.is_ready() => ("200 OK", "ready\n"),
+        READINESS_PATH => ("503 Service Unavailable", "draining\n"),
+        _ => ("503 Service Unavailable", "busy: too many connections\n"),
+    };
+    tracing::info!(route = "shed", status = &status[..3], reason = %shed, "request");
+    let reply = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\
+         cache-control: no-store\r\nretry-after: {RETRY_AFTER_SECS}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if stream.write_all(reply.as_bytes()).await.is_ok() {
+        let _ = stream.shutdown().await;
+    }
 }
 
 /// Accepts connections until `until` resolves, and returns what it resolved to.

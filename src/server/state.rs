@@ -23,6 +23,8 @@ pub struct AppState {
     pub page_cache: Option<PageCache>,
     /// Pages and server functions rendered at once.
     pub renders: Arc<Gate>,
+    /// Connections served at once.
+    pub connections: Arc<Gate>,
     pub stylesheet: StylesheetHref,
     pub ecs: Arc<EcsMetadata>,
     ready: Arc<AtomicBool>,
@@ -48,6 +50,7 @@ impl AppState {
             ecs: Arc::new(ecs),
             page_cache: PageCache::new(config.page_cache_ttl, config.page_cache_max_bytes),
             renders: Arc::new(Gate::new(config.renders)),
+            connections: Arc::new(Gate::new(config.connections)),
             config,
             leptos_options,
             hn,
@@ -60,6 +63,12 @@ impl AppState {
 
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)
+    }
+
+    /// Whether responses should close their connection: while draining, and while new
+    /// connections wait for a place, so that the places turn over.
+    pub fn closes_connections(&self) -> bool {
+        !self.is_ready() || self.connections.status().waiting > 0
     }
 
     /// Called once shutdown begins, so the load balancer stops sending traffic.

@@ -128,6 +128,7 @@ pub async fn report(state: &AppState) -> StatusReport {
         caches,
         page_cache: state.page_cache.as_ref().map(|cache| cache.status()),
         renders: state.renders.status(),
+        connections: state.connections.status(),
         ecs: state.ecs.status().await,
     }
 }
