@@ -175,10 +175,11 @@ impl Config {
             max_queue: number("RENDER_QUEUE_MAX", 128 * cpus, 0, 1_000_000)? as usize,
             max_wait: millis("RENDER_QUEUE_WAIT_MS", 2_000, 1, 600_000)?,
         };
-        // Each open connection keeps about 26 KiB of hyper's buffers: 2,048 of them stay near
-        // 64 MiB, well inside the smallest task's 512 MiB.
+        // Each open connection keeps about 26 KiB of hyper's buffers: 1,024 of them stay under
+        // 32 MiB. That is plenty for a task behind a load balancer, and a burst of 5,000 stays
+        // under 100 MiB (make bench's memory drill).
         let connections = GateLimits {
-            capacity: number("MAX_CONNECTIONS", 2_048, 1, 1_000_000)? as usize,
+            capacity: number("MAX_CONNECTIONS", 1_024, 1, 1_000_000)? as usize,
             max_queue: number("CONNECTION_QUEUE_MAX", 8_192, 0, 1_000_000)? as usize,
             max_wait: millis("CONNECTION_QUEUE_WAIT_MS", 1_000, 1, 600_000)?,
         };
