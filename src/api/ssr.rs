@@ -15,7 +15,7 @@ pub fn app_state() -> Result<AppState, AppError> {
 
 /// The HN service, from the request's context.
 pub fn hn_service() -> Result<HnService, AppError> {
-    app_state().map(|state| state.hn)
+    app_state().map(|state| state.hn.clone())
 }
 
 /// Gives the response the status of `result`, and a short CDN lifetime when the data is stale.
