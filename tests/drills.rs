@@ -133,28 +133,57 @@ async fn a_stalled_upstream_starves_nothing() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_thousand_idle_connections_do_not_block_health_checks() {
-    let app = spawn_app().await;
-    let addr = app.url.trim_start_matches("http://").to_string();
-    let mut idle = Vec::with_capacity(2_000);
-    for i in 0..2_000 {
-        let mut stream = tokio::time::timeout(BOUND, tokio::net::TcpStream::connect(&addr))
+/// Opens `count` connections; every other one starts a request and never finishes it.
+async fn open_idle_connections(addr: &str, count: usize) -> Vec<tokio::net::TcpStream> {
+    let mut idle = Vec::with_capacity(count);
+    for i in 0..count {
+        let mut stream = tokio::time::timeout(BOUND, tokio::net::TcpStream::connect(addr))
             .await
             .expect("bounded")
             .unwrap_or_else(|e| panic!("connection {i}: {e}"));
-        // Half of them start a request and never finish it.
         if i % 2 == 0 {
             stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").await.unwrap();
         }
         idle.push(stream);
     }
+    idle
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_idle_connections_under_the_limit_block_nothing() {
+    let app = spawn_app_with(|c| c.connections.capacity = 4_096).await;
+    let idle = open_idle_connections(app.url.trim_start_matches("http://"), 2_000).await;
     for _ in 0..10 {
         let response = tokio::time::timeout(BOUND, app.get("/healthz")).await.expect("bounded");
         assert_eq!(response.status(), 200);
     }
     assert_eq!(app.get("/item/10002").await.status(), 200);
     drop(idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_flood_past_the_limit_keeps_probes_up_sheds_pages_and_recovers() {
+    // The default limit (1,024), so the drill covers what production runs.
+    let app = spawn_app().await;
+    let idle = open_idle_connections(app.url.trim_start_matches("http://"), 2_000).await;
+    for _ in 0..10 {
+        let response = tokio::time::timeout(BOUND, app.get("/healthz")).await.expect("bounded");
+        assert_eq!(response.status(), 200, "probes are answered on a shed connection");
+    }
+    let shed = tokio::time::timeout(BOUND, app.get("/item/10002")).await.expect("bounded");
+    assert_eq!(shed.status(), 503, "a page past the limit is refused, not left waiting");
+    assert!(shed.headers().contains_key("retry-after"));
+    drop(idle);
+    // The flood's places come back as its sockets close: a page is served again.
+    let recovered = tokio::time::timeout(BOUND, async {
+        loop {
+            if app.get("/item/10002").await.status() == 200 {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(recovered.is_ok(), "pages came back after the flood closed");
 }
 
 #[tokio::test]
