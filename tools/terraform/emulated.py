@@ -24,6 +24,10 @@ moto now creates it, the run fails and says to drop it from the file.
 Every terraform command has a time limit; a hang fails with the resources still in
 progress.
 
+The tooling account (bootstrap) gets the same treatment for its gaps; after the main
+root's re-plan, a second re-plan runs as the pipeline's plan job does (read-only
+hn-reader-plan role, IAM enforced).
+
 Usage: emulated.py --moto-server PATH --gaps FILE [--workspace dev ...] [--keep] [--terraform-dir DIR]
 """
 
@@ -50,7 +54,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOLING_ACCOUNT = "444444444444"  # modules/settings var.tooling
 ACCOUNTS = {"dev": "111111111111", "int": "222222222222", "prod": "333333333333"}
 ALL_SERVICES = [
-    "acm", "appautoscaling", "cloudfront", "cloudwatch", "deploy", "ec2", "ecr", "ecs",
+    "acm", "appautoscaling", "cloudfront", "cloudwatch", "codebuild", "codestarconnections", "deploy", "ec2", "ecr", "ecs",
     "elbv2", "iam", "kms", "logs", "route53", "s3", "secretsmanager", "sns", "ssm", "sts",
     "wafv2",
 ]
@@ -60,7 +64,12 @@ MOTO_RESOURCE_AWARE = {"s3"}
 # moto names CloudWatch actions by the API's signing name (monitoring:PutMetricAlarm).
 MOTO_ACTION_ALIASES = {"cloudwatch": "monitoring"}
 DIGEST = "sha256:" + "0" * 64
-TIMEOUTS = {"init": 120, "apply": 600, "plan": 300, "destroy": 600, "probe": 120}
+TIMEOUTS = {"init": 120, "apply": 600, "plan": 300, "destroy": 600, "probe": 180}
+# Concurrent operations per apply/destroy (terraform's default is 10): moto answers at once,
+# so the graph's width, not AWS, bounds it.
+PARALLELISM = 20
+# Destroys skip the refresh: the re-plan read every resource and found no change since.
+DESTROY_ARGS = ["-auto-approve", "-input=false", "-no-color", "-refresh=false", f"-parallelism={PARALLELISM}"]
 
 
 def log(msg: str) -> None:
@@ -311,14 +320,10 @@ resource "aws_s3_bucket" "state" {
         tooling_admin = moto.admin(TOOLING_ACCOUNT)
         bootstrap = Root("bootstrap", tf / "bootstrap", env, logdir)
         bootstrap.tf(["init", "-input=false", "-no-color"], "init")
-        t = time.monotonic()
-        bootstrap.tf(["apply", "-auto-approve", "-input=false", "-no-color"], "apply", tooling_admin)
         destroy_stack.append((bootstrap, tooling_admin, None))
-        figures["bootstrap"] = {"created": count_state(bootstrap, tooling_admin), "apply_s": round(time.monotonic() - t)}
-        replan(bootstrap, tooling_admin, [], None, figures["bootstrap"])
+        figures["bootstrap"] = apply_bootstrap(bootstrap, tooling_admin, gaps_file)
         log(f"bootstrap: {figures['bootstrap']}")
 
-        ci = creds(moto.client("sts", tooling_admin).assume_role(RoleArn=f"arn:aws:iam::{TOOLING_ACCOUNT}:role/hn-reader-ci", RoleSessionName="emulated-ci"))
         deploy_role = Root("deploy-role", tf / "deploy-role", env, logdir)
         main = Root("main", tf, env, logdir)
         deploy_role.tf(["init", "-input=false", "-no-color"], "init")
@@ -328,15 +333,20 @@ resource "aws_s3_bucket" "state" {
             hosted_zone(moto, admin, tf, ws, behaviour)
             deploy_role.tf(["workspace", "new", ws, "-no-color"], "init", admin)
             t = time.monotonic()
-            deploy_role.tf(["apply", "-auto-approve", "-input=false", "-no-color"], "apply", admin)
+            deploy_role.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}"], "apply", admin)
             destroy_stack.append((deploy_role, admin, ws))
             figures[f"deploy-role {ws}"] = {"created": count_state(deploy_role, admin), "apply_s": round(time.monotonic() - t)}
             replan(deploy_role, admin, [], None, figures[f"deploy-role {ws}"])
             log(f"deploy-role {ws}: {figures[f'deploy-role {ws}']}")
 
             widened = restrict_deploy_role_for_moto(moto, admin)
+            restrict_deploy_role_for_moto(moto, admin, "hn-reader-plan")
+            # The tooling roles of this environment's deploy and plan jobs (bootstrap/github-oidc.tf).
+            ci, plan_ci = (creds(moto.client("sts", tooling_admin).assume_role(RoleArn=f"arn:aws:iam::{TOOLING_ACCOUNT}:role/hn-reader-{ws}-{kind}", RoleSessionName=f"emulated-{kind}"))
+                           for kind in ("deploy", "plan"))
             destroy_stack.append((main, ci, ws))
             figures[f"main {ws}"] = apply_main(main, moto, ci, ws, gaps_file, widened)
+            plan_as_plan_role(main, moto, plan_ci, ws, figures[f"main {ws}"], gaps_file)
             figures[f"main {ws}"]["checks"] = policy_checks(args.iam_python, work, ws, bootstrap, deploy_role, main)
             log(f"main {ws}: {figures[f'main {ws}']}")
 
@@ -351,7 +361,8 @@ resource "aws_s3_bucket" "state" {
             else:
                 if ws:
                     root.tf(["workspace", "select", ws, "-no-color"], "init", who)
-                root.tf(["destroy", "-auto-approve", "-input=false", "-no-color"], "destroy", who)
+                # deploy-role: refreshed, the harness rewrote its policies for moto (restrict_deploy_role_for_moto)
+                root.tf(["destroy", *(DESTROY_ARGS if root is bootstrap else [a for a in DESTROY_ARGS if a != "-refresh=false"])], "destroy", who)
             left = root.tf(["state", "list"], "init", who).stdout.split()
             if left:
                 raise Failure(f"{key}: destroy left {left}")
@@ -464,19 +475,19 @@ def has_true(v) -> bool:
     return v is True or (isinstance(v, dict) and any(map(has_true, v.values()))) or (isinstance(v, list) and any(map(has_true, v)))
 
 
-def restrict_deploy_role_for_moto(moto: Moto, admin: dict) -> dict:
+def restrict_deploy_role_for_moto(moto: Moto, admin: dict, role: str = "hn-reader-deploy") -> dict:
     iam = moto.client("iam", admin)
     stats = {"widened": 0, "dropped": 0}
-    for name in iam.list_role_policies(RoleName="hn-reader-deploy")["PolicyNames"]:
-        doc = iam.get_role_policy(RoleName="hn-reader-deploy", PolicyName=name)["PolicyDocument"]
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        doc = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
         doc = json.loads(doc) if isinstance(doc, str) else doc
         new, widened, dropped = moto_policy(doc)
         stats["widened"] += widened
         stats["dropped"] += dropped
         if new["Statement"]:
-            iam.put_role_policy(RoleName="hn-reader-deploy", PolicyName=name, PolicyDocument=json.dumps(new))
+            iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(new))
         else:  # the guardrails: only denies
-            iam.delete_role_policy(RoleName="hn-reader-deploy", PolicyName=name)
+            iam.delete_role_policy(RoleName=role, PolicyName=name)
     return stats
 
 
@@ -507,26 +518,70 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     # First everything moto can authorize, as the deploy role; then the rest without enforcement.
     for phase, addresses, enforce in (("enforced", enforced, True), ("unenforced", targets, False)):
         with moto.auth(enforce):
-            res = main.tf(["apply", "-auto-approve", "-input=false", "-no-color", *var_args, *[f"-target={a}" for a in addresses]], "apply", ci, check=False)
+            res = main.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *var_args, *[f"-target={a}" for a in addresses]], "apply", ci, check=False)
         if res.returncode != 0:
             raise Failure(f"main {ws}: apply ({phase} IAM) failed on resources that are not emulator gaps:\n  " + "\n  ".join(errors(res.stdout)) + "\n" + tail(res.stdout, 30))
     fig["created"] = count_state(main, ci)
     fig["apply_s"] = round(time.monotonic() - t)
+    fig["applied_targets"], fig["no_auth"] = targets, sorted(no_auth)
     target_args = [f"-target={a}" for a in targets]
     # No -var: the operator's plain `terraform apply` must find nothing to do (release.tf).
     replan(main, ci, target_args, None, fig, gaps_file["attribute_gaps"])
-    # A gap that moto now implements must leave the gaps file: probe each one.
-    implemented = []
-    for address in fig["left_out_gaps"]:
-        probe = main.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-refresh=false", *var_args, f"-target={address}"], "probe", ci, check=False)
-        if probe.returncode == 0:
-            implemented.append(address)
-        elif address in main.tf(["state", "list"], "init", ci).stdout.split():
-            # Created, then failed on a call moto lacks (tainted): forget it, or destroy trips on it.
-            main.tf(["state", "rm", address], "init", ci)
-    if implemented:
-        raise Failure(f"moto {gaps_file['moto']} now creates {implemented}: remove their types from tools/terraform/emulator-gaps.json")
+    probe_gaps(main, ci, fig["left_out_gaps"], var_args, gaps_file["moto"])
     return fig
+
+
+def probe_gaps(root: Root, who: dict, addresses: list[str], var_args: list[str], moto_version: str) -> None:
+    """A gap that moto now implements must leave the gaps file: probe them, in one apply
+    (independent resources: terraform goes on with the others when one fails)."""
+    if not addresses:
+        return
+    probe = root.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-refresh=false", f"-parallelism={PARALLELISM}", *var_args,
+                     *[f"-target={a}" for a in addresses]], "probe", who, check=False)
+    created = set(re.findall(r"^(\S+): Creation complete", probe.stdout, re.M))
+    implemented = [a for a in addresses if a in created]
+    in_state = set(root.tf(["state", "list"], "init", who).stdout.split())
+    for address in addresses:
+        if address in in_state and address not in created:
+            # Created, then failed on a call moto lacks (tainted): forget it, or destroy trips on it.
+            root.tf(["state", "rm", address], "init", who)
+    if implemented:
+        raise Failure(f"moto {moto_version} now creates {implemented}: remove their types from tools/terraform/emulator-gaps.json")
+
+
+def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
+    """The tooling account as its administrator, with the emulator gaps and their dependents left out."""
+    gap_types = {g["type"] for g in gaps_file["gaps"]}
+    planfile = root.path / "bootstrap.tfplan"
+    root.tf(["plan", "-input=false", "-no-color", "-out", str(planfile)], "plan", who)
+    plan = json.loads(root.tf(["show", "-json", str(planfile)], "plan", who).stdout)
+    planned = managed_addresses(plan)
+    excluded = dependents(root.tf(["graph"], "plan", who).stdout, {strip_index(a) for a in planned if resource_type(a) in gap_types})
+    targets = [a for a in planned if strip_index(a) not in excluded]
+    left_out = [a for a in planned if strip_index(a) in excluded]
+    fig = {"planned": len(planned), "left_out": len(left_out),
+           "left_out_gaps": sorted(a for a in left_out if resource_type(a) in gap_types),
+           "left_out_dependents": sorted(a for a in left_out if resource_type(a) not in gap_types)}
+    t = time.monotonic()
+    root.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *[f"-target={a}" for a in targets]], "apply", who)
+    fig["created"] = count_state(root, who)
+    fig["apply_s"] = round(time.monotonic() - t)
+    replan(root, who, [f"-target={a}" for a in targets], None, fig, gaps_file["attribute_gaps"])
+    probe_gaps(root, who, fig["left_out_gaps"], [], gaps_file["moto"])
+    return fig
+
+
+def plan_as_plan_role(main: Root, moto: Moto, plan_ci: dict, ws: str, fig: dict, gaps_file: dict) -> None:
+    """What the pipeline's plan job does (deploy-env.yml): plan as the tooling plan role, the
+    provider assuming the read-only hn-reader-plan role, with moto's IAM enforcement: every
+    read a plan makes must be allowed to it; and the plan is empty too."""
+    account = ACCOUNTS[ws]
+    no_auth = set(fig.pop("no_auth"))
+    enforced = [a for a in fig.pop("applied_targets") if strip_index(a) not in no_auth]
+    sub = {}
+    with moto.auth():
+        replan(main, plan_ci, [f"-target={a}" for a in enforced], ["-var", f"terraform_role_arn=arn:aws:iam::{account}:role/hn-reader-plan"], sub, gaps_file["attribute_gaps"])
+    fig["replan_as_plan_role_s"] = sub["replan_s"]
 
 
 POLICY_ATTRS = {"aws_iam_role_policy": "policy", "aws_iam_policy": "policy", "aws_kms_key": "policy", "aws_s3_bucket_policy": "policy",
@@ -556,7 +611,7 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
             if r["mode"] == "managed" and attr and r["values"].get(attr):
                 doc = json.loads(r["values"][attr])
                 policies.append({"name": f"{root}: {r['address']}", "document": doc})
-                if root == "deploy-role" and r["type"] == "aws_iam_role_policy":
+                if root == "deploy-role" and r["type"] == "aws_iam_role_policy" and r["values"]["role"] == "hn-reader-deploy":
                     deploy_docs.append(doc)
     plan = json.loads((work / f"plan-{ws}.json").read_text())
     settings = plan["planned_values"]["outputs"]["workspace_settings"]["value"]  # a targeted apply skips outputs
@@ -606,9 +661,9 @@ def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
             main.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-target=aws_lb.this"], "apply", ci)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:
-        main.tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args, *[f"-target={a}" for a in unenforced]], "destroy", ci)
+        main.tf(["destroy", *DESTROY_ARGS, *var_args, *[f"-target={a}" for a in unenforced]], "destroy", ci)
     with moto.auth():
-        main.tf(["destroy", "-auto-approve", "-input=false", "-no-color", *var_args], "destroy", ci)
+        main.tf(["destroy", *DESTROY_ARGS, *var_args], "destroy", ci)
 
 
 def resource_type(address: str) -> str:
