@@ -4,7 +4,8 @@
 #   scripts/deploy.sh plan         DEPLOY_ENV DIGEST TF_STATE_BUCKET [PLAN_ROLE_ARN]
 #       terraform plan -out as PLAN_ROLE_ARN (terraform_role_arn); the plan is saved to
 #       s3://$TF_STATE_BUCKET/plans/<env>/<run id>.tfplan (KMS, the state bucket); prints
-#       "plan s3://... sha256 <hex>" and writes its summary to $PLAN_SUMMARY (default plan.md)
+#       "plan s3://... sha256 <hex>" and writes its summary to $PLAN_SUMMARY (default plan.md);
+#       PLAN_SAVE=false (the pull request's plan of dev) only summarises
 #   scripts/deploy.sh apply-plan   DEPLOY_ENV DIGEST TF_STATE_BUCKET PLAN_URI PLAN_SHA256 PKG_DIR DEPLOY_ROLE_ARN
 #       fetches that plan, refuses it if its sha256 differs, uploads /pkg, applies exactly it
 #       (Terraform refuses a plan made on an older state), then steps 4-6 below
@@ -47,6 +48,7 @@ case "$mode" in
       terraform show -no-color deploy.tfplan | grep -E '^\s*# |^Plan:|^No changes' || true
       echo '```'
     } > "$summary"
+    [[ "${PLAN_SAVE:-true}" == true ]] || { echo "plan of $DEPLOY_ENV not saved (PLAN_SAVE=${PLAN_SAVE})"; exit 0; }
     uri="s3://${TF_STATE_BUCKET}/plans/${DEPLOY_ENV}/${run}.tfplan"
     aws s3 cp --only-show-errors deploy.tfplan "$uri"
     echo "plan $uri sha256 $(sha256sum deploy.tfplan | cut -d' ' -f1)"
