@@ -24,17 +24,17 @@ echo "==> zizmor $ZIZMOR_VERSION --offline .github/workflows"
 check "zizmor: no findings" "$TOOLS/zizmor/bin/zizmor" --offline --no-progress .github/workflows
 
 echo "==> OIDC trust policies (terraform/bootstrap, evaluated as IAM does)"
-trust() {
-  local work; work="$(mktemp -d)"
-  mkdir -p "$work/terraform/modules"
-  cp -r terraform/bootstrap "$work/terraform/" && cp -r terraform/modules/settings "$work/terraform/modules/"
-  terraform -chdir="$work/terraform/bootstrap" init -backend=false -input=false -no-color >/dev/null \
-    && echo 'jsonencode(local.github_trust_policies)' | terraform -chdir="$work/terraform/bootstrap" console \
-       | python3 -c 'import json,sys; print(json.loads(sys.stdin.read()))' > "$work/trust.json" \
-    && python3 tools/pipeline/trust_policy_test.py "$work/trust.json"
-  local rc=$?; rm -rf "$work"; return "$rc"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+render_trust() { # the rendered trust policies (role => JSON) into $WORK/trust.json
+  mkdir -p "$WORK/terraform/modules"
+  cp -r terraform/bootstrap "$WORK/terraform/" && cp -r terraform/modules/settings "$WORK/terraform/modules/"
+  terraform -chdir="$WORK/terraform/bootstrap" init -backend=false -input=false -no-color >/dev/null \
+    && echo 'jsonencode(local.github_trust_policies)' | terraform -chdir="$WORK/terraform/bootstrap" console \
+       | python3 -c 'import json,sys; print(json.loads(sys.stdin.read()))' > "$WORK/trust.json"
 }
-check "trust policies admit exactly the intended jobs" trust
+check "trust policies rendered (terraform console)" render_trust
+check "trust policies admit exactly the intended jobs" python3 tools/pipeline/trust_policy_test.py "$WORK/trust.json"
 
 echo "==> terraform/github against the workflows (offline; validated online by make github-validate)"
 check "github settings check self-test" "$TF_PY" tools/pipeline/github_settings_check.py --self-test
@@ -48,5 +48,5 @@ echo "==> deployed-URL smoke test against a local stand-in"
 check "smoke test: passes a good deployment, fails broken ones" python3 tools/workflow-rehearsal/fake_deployment.py --self-test tests/smoke/deployed.py
 
 echo "==> workflow rehearsal (stand-ins for docker, aws, terraform, gh)"
-check "workflow rehearsal" "$TF_PY" tools/workflow-rehearsal/rehearse.py "$ROOT"
+check "workflow rehearsal" "$TF_PY" tools/workflow-rehearsal/rehearse.py "$ROOT" "$WORK/trust.json"
 exit "$status"

@@ -48,7 +48,7 @@ locals {
   # Prefix of every name the main root gives its resources (its local.name).
   name = "hn-reader-${terraform.workspace}"
 
-  role_name   = regex("[^/]+$", local.settings.deploy_role_arn)
+  role_name = regex("[^/]+$", local.settings.deploy_role_arn)
   # bootstrap/github-oidc.tf: the tooling-account roles of this environment's GitHub jobs
   ci_role_arn = "arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-deploy"
   plan_trusted = concat(["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-plan"],
