@@ -4,7 +4,7 @@
 #   scripts/deploy.sh plan         DEPLOY_ENV DIGEST TF_STATE_BUCKET [PLAN_ROLE_ARN]
 #       terraform plan -out as PLAN_ROLE_ARN (terraform_role_arn); the plan is saved to
 #       s3://$TF_STATE_BUCKET/plans/<env>/<run id>.tfplan (KMS, the state bucket); prints
-#       "plan s3://... sha256 <hex>" and writes its summary to $PLAN_SUMMARY (default plan.md);
+#       "plan s3://... sha256 <hex>" and writes its summary to $PLAN_SUMMARY (default $TMPDIR/plan-<env>.md);
 #       PLAN_SAVE=false (the pull request's plan of dev) only summarises
 #   scripts/deploy.sh apply-plan   DEPLOY_ENV DIGEST TF_STATE_BUCKET PLAN_URI PLAN_SHA256 PKG_DIR DEPLOY_ROLE_ARN
 #       fetches that plan, refuses it if its sha256 differs, uploads /pkg, applies exactly it
@@ -41,7 +41,7 @@ case "$mode" in
     role_args=()
     [[ -z "${PLAN_ROLE_ARN:-}" ]] || role_args=(-var "terraform_role_arn=${PLAN_ROLE_ARN}")
     terraform plan -input=false -lock-timeout=5m -var "image_digest=${DIGEST}" "${role_args[@]}" -out=deploy.tfplan
-    summary="${PLAN_SUMMARY:-$root/plan.md}"
+    summary="${PLAN_SUMMARY:-${TMPDIR:-/tmp}/plan-${DEPLOY_ENV}.md}"
     {
       echo "### Plan of $DEPLOY_ENV for \`${DIGEST}\`"
       echo '```'

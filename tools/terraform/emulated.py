@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fnmatch
 import json
 import os
 import re
@@ -156,7 +157,8 @@ def moto_policy(document: dict) -> tuple[dict, int, int]:
     """The deploy role's policy as moto can evaluate it: (policy, statements widened, denies dropped).
 
     moto ignores Condition on identity policies, checks every call but S3's against the
-    resource "*", and names CloudWatch actions monitoring:*. So, for the emulated run only:
+    resource "*", names CloudWatch actions monitoring:* and HeadBucket s3:HeadBucket. So, for
+    the emulated run only:
     Deny statements are dropped (with their conditions ignored they would deny what AWS
     allows), Allow statements outside S3 get Resource "*", and cloudwatch: actions get their
     monitoring: twin. What remains enforced: every API call the provider makes must be an
@@ -172,6 +174,9 @@ def moto_policy(document: dict) -> tuple[dict, int, int]:
         actions = st.get("Action", [])
         actions = [actions] if isinstance(actions, str) else actions
         aliases = [f"{MOTO_ACTION_ALIASES[a.split(':')[0]]}:{a.split(':', 1)[1]}" for a in actions if a.split(":")[0] in MOTO_ACTION_ALIASES]
+        # AWS authorizes HeadBucket as s3:ListBucket; moto asks for an action s3:HeadBucket.
+        if any(fnmatch.fnmatchcase("s3:ListBucket", a) for a in actions) and not any(fnmatch.fnmatchcase("s3:HeadBucket", a) for a in actions):
+            aliases.append("s3:HeadBucket")
         if aliases:
             st = dict(st, Action=actions + aliases)
         if any(a.split(":")[0] not in MOTO_RESOURCE_AWARE for a in actions):
