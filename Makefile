@@ -123,8 +123,42 @@ tf-emulated: ## Apply, re-plan and destroy bootstrap, deploy-role and dev agains
 tf-emulated-all: ## tf-emulated for dev, int and prod (not part of make test)
 	@scripts/terraform-emulated.sh dev int prod
 
-tf-deploy: ## Deploy DEPLOY_ENV with DIGEST, PKG_DIR, TF_STATE_BUCKET (the deploy workflow's step; needs AWS)
-	@scripts/deploy.sh
+tf-deploy: ## Deploy DEPLOY_ENV with DIGEST, PKG_DIR, TF_STATE_BUCKET; with PLAN_URI, PLAN_SHA256: apply that saved plan (needs AWS)
+	@scripts/deploy.sh $(if $(PLAN_URI),apply-plan,)
 
-deploy-check: ## zizmor on the workflows, and a rehearsal of their shell steps with stand-ins (offline)
+deploy-check: ## zizmor, OIDC trust test, GitHub settings check, smoke self-test, workflow rehearsal (offline)
 	@scripts/deploy-check.sh
+
+# ---- pipeline (issue: Delivery pipeline; docs/pipeline.md) ----
+# Steps of the workflows; each says what it needs (AWS, GitHub, Docker or the network).
+
+.PHONY: tf-plan smoke-deployed pr-image pr-report image-pkg pipeline-logs deny ci-image ci-image-push github-validate
+tf-plan: ## Plan DEPLOY_ENV with DIGEST as PLAN_ROLE_ARN and save it to the state bucket (the plan job; needs AWS)
+	@scripts/deploy.sh plan
+
+smoke-deployed: ## API smoke test of a deployed URL=https://...: pages, /healthz, headers, /pkg from the CDN
+	@python3 tests/smoke/deployed.py "$(URL)"
+
+pr-image: ## Push the pull request's image, tag it pr-<PR_NUMBER>, pull it back (needs Docker, AWS)
+	@scripts/pipeline.sh pr-image
+
+pr-report: ## Post or update the pull request's status and plan comment (needs GitHub)
+	@scripts/pipeline.sh pr-report
+
+image-pkg: ## Copy /app/site/pkg of IMAGE into PKG_OUT (needs Docker)
+	@scripts/pipeline.sh image-pkg
+
+pipeline-logs: ## Ship this run's finished job logs to CloudWatch Logs (needs GitHub, AWS)
+	@python3 tools/pipeline/ship_logs.py
+
+deny: ## cargo deny: RustSec advisories (online), licences, bans, sources (deny.toml)
+	@scripts/pipeline.sh deny
+
+ci-image: ## Build the CI image from ci/Dockerfile (needs Docker)
+	@scripts/pipeline.sh ci-image
+
+ci-image-push: ## Build and push the CI image to ECR_REPOSITORY_URL, print its digest (needs Docker, AWS)
+	@scripts/pipeline.sh ci-image-push
+
+github-validate: ## terraform init + validate of terraform/github (online: its provider is not in the mirror)
+	@scripts/pipeline.sh github-validate

@@ -1,33 +1,85 @@
 #!/usr/bin/env bash
-# make tf-deploy: deploy one environment (what .github/workflows/deploy-env.yml runs).
-#   DEPLOY_ENV   dev | int | prod          DIGEST   sha256:... of the image to deploy
-#   PKG_DIR      the image's /app/site/pkg  TF_STATE_BUCKET   the state bucket (terraform/bootstrap)
-# Credentials: the tooling CI role (the provider and sync-static.sh assume the deploy role).
+# make tf-plan / make tf-deploy: one environment's deploy. The pipeline (deploy-env.yml) plans
+# with the read-only role, an approver reviews that plan (prod), and the deploy applies it:
+#   scripts/deploy.sh plan         DEPLOY_ENV DIGEST TF_STATE_BUCKET [PLAN_ROLE_ARN]
+#       terraform plan -out as PLAN_ROLE_ARN (terraform_role_arn); the plan is saved to
+#       s3://$TF_STATE_BUCKET/plans/<env>/<run id>.tfplan (KMS, the state bucket); prints
+#       "plan s3://... sha256 <hex>" and writes its summary to $PLAN_SUMMARY (default $TMPDIR/plan-<env>.md);
+#       PLAN_SAVE=false (the pull request's plan of dev) only summarises
+#   scripts/deploy.sh apply-plan   DEPLOY_ENV DIGEST TF_STATE_BUCKET PLAN_URI PLAN_SHA256 PKG_DIR DEPLOY_ROLE_ARN
+#       fetches that plan, refuses it if its sha256 differs, uploads /pkg, applies exactly it
+#       (Terraform refuses a plan made on an older state), then steps 4-6 below
+#   scripts/deploy.sh              DEPLOY_ENV DIGEST TF_STATE_BUCKET PKG_DIR (by hand, plan and apply)
+# Credentials: the tooling role of the job (the provider and sync-static.sh assume the
+# environment's deploy role, or the plan role).
 #   1. terraform init + workspace; on the first deploy, create the static bucket first;
 #   2. upload the /pkg assets (scripts/sync-static.sh): a failure stops the deploy before any
 #      task can reference files that are not there;
 #   3. terraform apply -var image_digest=$DIGEST (ROLLING: this deploys and waits);
 #   4. BLUE_GREEN: a CodeDeploy deployment of the task definition just registered, waited for
 #      at most the settings' deployment_timeout_minutes;
-#   5. tag the image <env>-<run id> in ECR, which the lifecycle policy keeps (rollbacks).
+#   5. tag the image <env>-<run id> in ECR, which the lifecycle policy keeps (rollbacks);
+#   6. a deploy event into the tooling account's pipeline log (scripts/pipeline-event.sh).
+# apply-plan on a first deploy (no static bucket when planned): the saved plan creates the
+# bucket with everything else and the assets are uploaded right after it, before the job
+# ends; no traffic reaches a new environment before then.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-: "${DEPLOY_ENV:?set DEPLOY_ENV (dev, int, prod)}" "${DIGEST:?set DIGEST (sha256:...)}" "${PKG_DIR:?set PKG_DIR}" "${TF_STATE_BUCKET:?set TF_STATE_BUCKET}"
+: "${DEPLOY_ENV:?set DEPLOY_ENV (dev, int, prod)}" "${DIGEST:?set DIGEST (sha256:...)}" "${TF_STATE_BUCKET:?set TF_STATE_BUCKET}"
 [[ "$DIGEST" =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "deploy: DIGEST must be sha256:<64 hex>, got '$DIGEST'" >&2; exit 1; }
+mode="${1:-plan-and-apply}"
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 cd "$root/terraform"
 [[ -f backend.hcl ]] || cp backend.hcl.example backend.hcl
 terraform init -input=false -backend-config=backend.hcl -backend-config="bucket=${TF_STATE_BUCKET}"
 terraform workspace select -or-create "$DEPLOY_ENV"
+has_bucket() { terraform state list module.static.aws_s3_bucket.this | grep -q .; }
+run="${GITHUB_RUN_ID:-manual-$(date +%Y%m%d%H%M%S)}-${GITHUB_RUN_ATTEMPT:-1}"
 
-if ! terraform state list module.static.aws_s3_bucket.this | grep -q .; then
-  echo "deploy: first deploy of $DEPLOY_ENV: creating the static bucket before uploading the assets"
-  terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}" \
-    -target=module.static.aws_s3_bucket_server_side_encryption_configuration.this \
-    -target=module.static.aws_s3_bucket_public_access_block.this
-fi
-"$root/scripts/sync-static.sh" "$PKG_DIR"
-terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}"
+case "$mode" in
+  plan)
+    role_args=()
+    [[ -z "${PLAN_ROLE_ARN:-}" ]] || role_args=(-var "terraform_role_arn=${PLAN_ROLE_ARN}")
+    terraform plan -input=false -lock-timeout=5m -var "image_digest=${DIGEST}" "${role_args[@]}" -out=deploy.tfplan
+    summary="${PLAN_SUMMARY:-${TMPDIR:-/tmp}/plan-${DEPLOY_ENV}.md}"
+    {
+      echo "### Plan of $DEPLOY_ENV for \`${DIGEST}\`"
+      echo '```'
+      terraform show -no-color deploy.tfplan | grep -E '^\s*# |^Plan:|^No changes' || true
+      echo '```'
+    } > "$summary"
+    [[ "${PLAN_SAVE:-true}" == true ]] || { echo "plan of $DEPLOY_ENV not saved (PLAN_SAVE=${PLAN_SAVE})"; exit 0; }
+    uri="s3://${TF_STATE_BUCKET}/plans/${DEPLOY_ENV}/${run}.tfplan"
+    aws s3 cp --only-show-errors deploy.tfplan "$uri"
+    echo "plan $uri sha256 $(sha256sum deploy.tfplan | cut -d' ' -f1)"
+    exit 0 ;;
+  apply-plan)
+    : "${PLAN_URI:?set PLAN_URI (s3://.../plans/<env>/...)}" "${PLAN_SHA256:?set PLAN_SHA256}" "${PKG_DIR:?set PKG_DIR}" "${DEPLOY_ROLE_ARN:?set DEPLOY_ROLE_ARN}"
+    trap '"$root/scripts/pipeline-event.sh" deploy "$DEPLOY_ENV" "$DIGEST" "$run" failed ""' ERR
+    [[ "$PLAN_URI" == "s3://${TF_STATE_BUCKET}/plans/${DEPLOY_ENV}/"* ]] || { echo "deploy: $PLAN_URI is not a plan of $DEPLOY_ENV" >&2; exit 1; }
+    aws s3 cp --only-show-errors "$PLAN_URI" deploy.tfplan
+    got="$(sha256sum deploy.tfplan | cut -d' ' -f1)"
+    [[ "$got" == "$PLAN_SHA256" ]] || { echo "deploy: the saved plan's sha256 is $got, the reviewed one $PLAN_SHA256: not applying" >&2; exit 1; }
+    first=false
+    if has_bucket; then "$root/scripts/sync-static.sh" "$PKG_DIR"; else first=true; fi
+    # The plan was made as the plan role (ephemeral terraform_role_arn): apply as the deploy role.
+    terraform apply -input=false -auto-approve -var "terraform_role_arn=${DEPLOY_ROLE_ARN}" deploy.tfplan
+    if $first; then
+      echo "deploy: first deploy of $DEPLOY_ENV: uploading the assets into the bucket the plan created"
+      "$root/scripts/sync-static.sh" "$PKG_DIR"
+    fi ;;
+  plan-and-apply)
+    : "${PKG_DIR:?set PKG_DIR}"
+    if ! has_bucket; then
+      echo "deploy: first deploy of $DEPLOY_ENV: creating the static bucket before uploading the assets"
+      terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}" \
+        -target=module.static.aws_s3_bucket_server_side_encryption_configuration.this \
+        -target=module.static.aws_s3_bucket_public_access_block.this
+    fi
+    "$root/scripts/sync-static.sh" "$PKG_DIR"
+    terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}" ;;
+  *) echo "deploy: unknown mode $mode (plan, apply-plan, or none)" >&2; exit 2 ;;
+esac
 
 codedeploy="$(terraform output -json codedeploy)"
 if [[ "$codedeploy" != "null" ]]; then
@@ -54,7 +106,7 @@ fi
 
 # The deployment tag protects this image from the ECR lifecycle (terraform/bootstrap/ecr-lifecycle.json).
 repo_url="$(terraform output -raw ecr_repository_url)"
-tag="${DEPLOY_ENV}-${GITHUB_RUN_ID:-manual-$(date +%Y%m%d%H%M%S)}"
+tag="${DEPLOY_ENV}-${run%-*}"
 manifest="$(aws ecr batch-get-image --region "$(cut -d. -f4 <<<"$repo_url")" --repository-name "${repo_url#*/}" \
             --image-ids imageDigest="$DIGEST" --query 'images[0].imageManifest' --output text)"
 if out="$(aws ecr put-image --region "$(cut -d. -f4 <<<"$repo_url")" --repository-name "${repo_url#*/}" \
@@ -65,4 +117,6 @@ elif grep -q ImageAlreadyExistsException <<<"$out"; then
 else
   echo "$out" >&2; exit 1
 fi
-echo "deploy: $DEPLOY_ENV runs ${repo_url}@${DIGEST}: $(terraform output -raw public_url)"
+url="$(terraform output -raw public_url)"
+"$root/scripts/pipeline-event.sh" deploy "$DEPLOY_ENV" "$DIGEST" "$run" succeeded "$url"
+echo "deploy: $DEPLOY_ENV runs ${repo_url}@${DIGEST}: $url"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lints the Dockerfile: hadolint (every severity fails; ignores only inline, with a reason)
+# Lints the Dockerfiles (the app's, and ci/Dockerfile, the CI image): hadolint (every severity fails; ignores only inline, with a reason)
 # and checkov's dockerfile framework (0 failed). Tools: scripts/container-tools.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -7,22 +7,23 @@ cd "$root"
 bin="$(scripts/container-tools.sh)"
 status=0
 
-echo "== hadolint $("$bin/hadolint" --version | awk '{print $NF}') Dockerfile"
-# (The OCI labels are checked by the smoke test's Dockerfile self-check: hadolint's
-# --require-label would demand them on the builder stages too.)
-if "$bin/hadolint" --no-color --failure-threshold style Dockerfile; then
-  echo "PASS hadolint: no findings"
-else
-  echo "FAIL hadolint: findings above"; status=1
-fi
-# Every inline ignore must carry a reason: a comment line right above it.
-awk '/^# *hadolint ignore=/ { if (prev !~ /^#/ || prev ~ /^# *hadolint/) { print FILENAME ":" NR ": hadolint ignore without a reason comment above it"; bad=1 } } { prev=$0 } END { exit bad }' Dockerfile \
-  && echo "PASS hadolint ignores: each has a reason" || { echo "FAIL hadolint ignores"; status=1; }
+for file in Dockerfile ci/Dockerfile; do
+  echo "== hadolint $("$bin/hadolint" --version | awk '{print $NF}') $file"
+  # (The OCI labels are checked by the smoke test's Dockerfile self-check: hadolint's
+  # --require-label would demand them on the builder stages too.)
+  if "$bin/hadolint" --no-color --failure-threshold style "$file"; then
+    echo "PASS hadolint: no findings"
+  else
+    echo "FAIL hadolint: findings above"; status=1
+  fi
+  # Every inline ignore must carry a reason: a comment line right above it.
+  awk '/^# *hadolint ignore=/ { if (prev !~ /^#/ || prev ~ /^# *hadolint/) { print FILENAME ":" NR ": hadolint ignore without a reason comment above it"; bad=1 } } { prev=$0 } END { exit bad }' "$file" \
+    && echo "PASS hadolint ignores: each has a reason" || { echo "FAIL hadolint ignores"; status=1; }
 
-echo "== checkov $("$bin/checkov" --version) --framework dockerfile"
-out="$(mktemp)"; trap 'rm -f "$out"' EXIT
-if "$bin/checkov" --framework dockerfile --skip-download -f Dockerfile --compact --quiet -o json > "$out"; then :; fi
-python3 - "$out" <<'PY' || status=1
+  echo "== checkov $("$bin/checkov" --version) --framework dockerfile $file"
+  out="$(mktemp)"; trap 'rm -f "$out"' EXIT
+  if "$bin/checkov" --framework dockerfile --skip-download -f "$file" --compact --quiet -o json > "$out"; then :; fi
+  python3 - "$out" <<'PY' || status=1
 import json, sys
 data = json.load(open(sys.argv[1]))
 reports = data if isinstance(data, list) else [data]
@@ -37,4 +38,5 @@ if passed == 0 and failed == 0:
 print(f"{'PASS' if failed == 0 else 'FAIL'} checkov: {passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
 PY
+done
 exit "$status"

@@ -6,7 +6,9 @@
 #      deploy-role once per workspace)
 #   3. terraform test: modules/settings, and the main root's plan of each workspace with a
 #      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
-#   4. checkov -d terraform --skip-download: 0 failed
+#   4. checkov -d terraform --skip-download, with the repo's graph policies
+#      (--external-checks-dir terraform/checkov): 0 failed; and each of those policies fails
+#      its fixture (tools/terraform/checkov_policies_check.py)
 #   5. moved blocks: what terraform does not check (tools/terraform/moved_check.py)
 #   6. first-apply ordering: terraform graph of each workspace against
 #      terraform/tests/ordering.txt (tools/terraform/ordering_check.py)
@@ -68,13 +70,14 @@ for ws in "${WORKSPACES[@]}"; do
   run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
 done
 
-step "checkov (terraform/, --skip-download)"
+step "checkov (terraform/, --skip-download, graph policies of terraform/checkov)"
 checkov_summary() {
   local out
-  out="$("$CHECKOV" -d terraform --framework terraform --skip-download --quiet --compact -o cli 2>&1)" || { echo "$out" | grep -v '^$'; return 1; }
+  out="$("$CHECKOV" -d terraform --framework terraform --skip-download --external-checks-dir terraform/checkov --quiet --compact -o cli 2>&1)" || { echo "$out" | grep -v '^$'; return 1; }
   grep -Eo 'Passed checks: [0-9]+, Failed checks: [0-9]+, Skipped checks: [0-9]+' <<<"$out" | head -1
 }
 run_check "checkov" checkov_summary
+run_check "checkov policies fail their fixtures" python3 tools/terraform/checkov_policies_check.py "$CHECKOV" terraform/checkov tools/terraform/checkov-fixtures
 
 step "moved blocks"
 run_check "moved check self-test" "$TF_PY" tools/terraform/moved_check.py --self-test

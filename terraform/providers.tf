@@ -6,7 +6,7 @@ provider "aws" {
   region = local.settings.region
 
   assume_role {
-    role_arn     = local.settings.deploy_role_arn
+    role_arn     = coalesce(var.terraform_role_arn, local.settings.deploy_role_arn)
     session_name = "terraform-hn-reader-${terraform.workspace}"
   }
 
@@ -23,7 +23,7 @@ provider "aws" {
   region = "us-east-1"
 
   assume_role {
-    role_arn     = local.settings.deploy_role_arn
+    role_arn     = coalesce(var.terraform_role_arn, local.settings.deploy_role_arn)
     session_name = "terraform-hn-reader-${terraform.workspace}"
   }
 

@@ -16,3 +16,15 @@ variable "image_digest" {
     error_message = "This workspace has no image yet: its first apply needs -var image_digest=sha256:<digest> (make image-push prints it). Later applies without it keep the recorded image (SSM /hn-reader/<workspace>/release/image-digest)."
   }
 }
+
+variable "terraform_role_arn" {
+  description = "The role the aws provider assumes in the workspace's account. null: its deploy role (modules/settings). The pipeline plans with the read-only hn-reader-plan role and applies that saved plan with the deploy role: ephemeral, so a saved plan keeps neither and each phase gives its own."
+  type        = string
+  default     = null
+  ephemeral   = true
+
+  validation {
+    condition     = var.terraform_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/hn-reader-(plan|deploy)$", var.terraform_role_arn))
+    error_message = "terraform_role_arn: the workspace account's hn-reader-plan or hn-reader-deploy role ARN, or null."
+  }
+}

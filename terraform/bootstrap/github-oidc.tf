@@ -1,81 +1,70 @@
-# GitHub Actions authenticate with OIDC: no long-lived keys. The CI role can push to
-# ECR, use the state bucket, and assume each environment's deploy role (which trusts
-# this role; see terraform/README.md "Bootstrap").
+# GitHub Actions authenticate with OIDC: no long-lived keys. One role per job kind, each
+# trusted by exactly one GitHub context (environment, main, pull request) AND the workflow
+# file that defines the job (job_workflow_ref), so no job can take a role it was not
+# approved for:
+#   hn-reader-build          deploy.yml / rollback.yml / ci-image.yml on main: ECR push only
+#   hn-reader-pr             pr.yml on a pull request: push pr-<n> to the PR repository, plan dev read-only
+#   hn-reader-<env>-plan     deploy-env.yml, environment <env>-plan: read-only plan, saves it
+#   hn-reader-<env>-deploy   deploy-env.yml, environment <env> (prod: required reviewers): applies the saved plan
+#   hn-reader-pipeline-logs  pipeline-log.yml: job logs into CloudWatch Logs
+# AWS evaluates only the token's aud and sub (no custom claims), so the repository's sub
+# claim template (terraform/github, oidc.tf) puts job_workflow_ref into sub:
+#   repo:<owner/name>:<context>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>
+# tools/pipeline/trust_policy_test.py evaluates these policies as IAM does.
 
 resource "aws_iam_openid_connect_provider" "github" {
   url            = "https://token.actions.githubusercontent.com"
   client_id_list = ["sts.amazonaws.com"]
 }
 
-data "aws_iam_policy_document" "ci_trust" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [aws_iam_openid_connect_provider.github.arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringLike"
-      variable = "token.actions.githubusercontent.com:sub"
-      values = [
-        "repo:${local.tooling.github_repo}:ref:refs/heads/main",
-        "repo:${local.tooling.github_repo}:environment:dev",
-        "repo:${local.tooling.github_repo}:environment:int",
-        "repo:${local.tooling.github_repo}:environment:prod",
-      ]
-    }
-  }
+locals {
+  repo         = local.tooling.github_repo
+  environments = sort(keys(module.settings.accounts))
+  oidc_arn     = "arn:aws:iam::${local.tooling.account_id}:oidc-provider/token.actions.githubusercontent.com"
+  # sub for a job of workflow `file` at `ref` in `context` (see terraform/github/oidc.tf)
+  sub = { for k, v in {
+    main_build       = ["ref:refs/heads/main", "deploy.yml", "refs/heads/main"]
+    main_rollback    = ["ref:refs/heads/main", "rollback.yml", "refs/heads/main"]
+    main_ci_image    = ["ref:refs/heads/main", "ci-image.yml", "refs/heads/main"]
+    pull_request     = ["pull_request", "pr.yml", "refs/pull/*/merge"]
+    main_logs        = ["ref:refs/heads/main", "pipeline-log.yml", "refs/heads/main"]
+    pull_request_log = ["pull_request", "pipeline-log.yml", "refs/pull/*/merge"]
+  } : k => "repo:${local.repo}:${v[0]}:job_workflow_ref:${local.repo}/.github/workflows/${v[1]}@${v[2]}" }
+  env_sub = { for e in local.environments : e => {
+    plan   = "repo:${local.repo}:environment:${e}-plan:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
+    deploy = "repo:${local.repo}:environment:${e}:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
+  } }
+
+  # role name => the sub values it trusts (StringLike: only the PR ones hold a *)
+  github_roles = merge(
+    {
+      "hn-reader-build"         = [local.sub.main_build, local.sub.main_rollback, local.sub.main_ci_image]
+      "hn-reader-pr"            = [local.sub.pull_request]
+      "hn-reader-pipeline-logs" = [local.sub.main_logs, local.sub.pull_request_log]
+    },
+    { for e in local.environments : "hn-reader-${e}-plan" => [local.env_sub[e].plan] },
+    { for e in local.environments : "hn-reader-${e}-deploy" => [local.env_sub[e].deploy] },
+  )
+  # Trust policies as JSON here (not aws_iam_policy_document), so the unit test renders them
+  # with `terraform console`, offline.
+  github_trust_policies = { for role, subs in local.github_roles : role => jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = local.oidc_arn }
+      Condition = {
+        StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }
+        StringLike   = { "token.actions.githubusercontent.com:sub" = subs }
+      }
+    }]
+  }) }
 }
 
-resource "aws_iam_role" "ci" {
-  name                 = "hn-reader-ci"
-  assume_role_policy   = data.aws_iam_policy_document.ci_trust.json
+resource "aws_iam_role" "github" {
+  for_each             = local.github_trust_policies
+  name                 = each.key
+  assume_role_policy   = each.value
   max_session_duration = 3600
-}
-
-data "aws_iam_policy_document" "ci" {
-  statement {
-    sid       = "EcrAuth"
-    actions   = ["ecr:GetAuthorizationToken"]
-    resources = ["*"] # no resource-level permissions for this action
-  }
-  statement {
-    sid = "EcrPush"
-    actions = [
-      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload",
-      "ecr:DescribeImages", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
-    ]
-    resources = [aws_ecr_repository.app.arn]
-  }
-  statement {
-    sid       = "StateList"
-    actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.state.arn]
-  }
-  statement {
-    sid       = "StateObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = ["${aws_s3_bucket.state.arn}/*"]
-  }
-  statement {
-    sid       = "StateAndImageKey"
-    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [aws_kms_key.tooling.arn]
-  }
-  statement {
-    sid       = "AssumeDeployRoles"
-    actions   = ["sts:AssumeRole", "sts:TagSession"]
-    resources = [for a in local.accounts : "arn:aws:iam::${a}:role/hn-reader-deploy"]
-  }
-}
-
-resource "aws_iam_role_policy" "ci" {
-  name   = "ci"
-  role   = aws_iam_role.ci.id
-  policy = data.aws_iam_policy_document.ci.json
+  depends_on           = [aws_iam_openid_connect_provider.github]
 }

@@ -2,7 +2,8 @@
 # (then optionally migrated into the bucket it creates):
 #   - the S3 bucket holding the state of every workspace (terraform/backend.hcl)
 #   - the ECR repository: images are built once and pulled cross-account by dev/int/prod
-#   - the GitHub OIDC provider and the CI role the workflows assume
+#   - the GitHub OIDC provider and one role per pipeline job kind (github-oidc.tf)
+#   - the CodeBuild-hosted GitHub Actions runners (runners.tf) and the pipeline logs (pipeline-logs.tf)
 # Names and account ids come from the same settings module as the main root.
 
 terraform {
@@ -72,6 +73,20 @@ output "ecr_repository_url" {
   value = aws_ecr_repository.app.repository_url
 }
 
-output "ci_role_arn" {
-  value = aws_iam_role.ci.arn
+output "github_role_arns" {
+  description = "The GitHub OIDC roles (github-oidc.tf): role name => ARN; terraform/github sets them as variables."
+  value       = { for k, r in aws_iam_role.github : k => r.arn }
+}
+
+output "ecr_pr_repository_url" {
+  value = aws_ecr_repository.pr.repository_url
+}
+
+output "ecr_ci_repository_url" {
+  value = aws_ecr_repository.ci.repository_url
+}
+
+output "runner_label" {
+  description = "runs-on prefix of the CodeBuild-hosted runners: codebuild-<project>-<run id>-<attempt>"
+  value       = "codebuild-${aws_codebuild_project.runner.name}"
 }

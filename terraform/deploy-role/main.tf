@@ -1,5 +1,6 @@
 # The deploy role of one environment account: the role the main root's aws provider
-# assumes (modules/settings deploy_role_arn), trusted by the tooling account's CI role.
+# assumes (modules/settings deploy_role_arn), trusted only by this environment's deploy
+# role in the tooling account (hn-reader-<env>-deploy); and the read-only plan role (plan.tf).
 # Applied once per environment account by an administrator of that account, with local
 # state, one Terraform workspace per environment (as in the main root):
 #   terraform init && terraform workspace select -or-create dev && terraform apply
@@ -47,8 +48,11 @@ locals {
   # Prefix of every name the main root gives its resources (its local.name).
   name = "hn-reader-${terraform.workspace}"
 
-  role_name   = regex("[^/]+$", local.settings.deploy_role_arn)
-  ci_role_arn = "arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-ci" # bootstrap/github-oidc.tf
+  role_name = regex("[^/]+$", local.settings.deploy_role_arn)
+  # bootstrap/github-oidc.tf: the tooling-account roles of this environment's GitHub jobs
+  ci_role_arn = "arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-deploy"
+  plan_trusted = concat(["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-plan"],
+  terraform.workspace == "dev" ? ["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-pr"] : [])
 }
 
 provider "aws" {

@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
-"""Rules across resources that a resource-by-resource scan (checkov) cannot see, on the
-main root's plan (configuration) and applied state (make tf-emulated runs it):
+"""Rules across resources on the main root's plan (configuration) and applied state
+(make tf-emulated runs it), for the two that checkov's graph cannot express here. The
+others are checkov graph policies (terraform/checkov, CKV2_HNR_*, in make tf-check).
 
   sns-key-lets-cloudwatch   a KMS key that encrypts an SNS topic some CloudWatch alarm
                             notifies lets cloudwatch.amazonaws.com use it (kms:Decrypt,
-                            kms:GenerateDataKey*), else the alarm can never notify;
-  us-east-1-for-cloudfront  the CLOUDFRONT-scope web ACL and its logging, the viewer
-                            certificate and its validation, and alarms on AWS/WAFV2 metrics
-                            use the us_east_1 provider;
+                            kms:GenerateDataKey*), else the alarm can never notify.
+                            Not in checkov: the key policies are built from a for_each'd
+                            aws_iam_policy_document merged through source_policy_documents;
+                            checkov's graph neither follows that merge nor resolves the
+                            for_each instance (a connection policy reported aws_kms_key.main
+                            and .us_east_1 as lacking the statement they have), and the rule
+                            spans three hops (alarm -> topic -> key -> policy), while its
+                            connection conditions see one. The rendered policy in the state has
+                            the final statements.
   target-groups-covered     every target group a listener rule, an ECS service or a
                             CodeDeploy group can route to is referenced by an
                             UnHealthyHostCount alarm and by the requests scaling policy.
+                            Not in checkov: the alarms are `for_each = aws_lb_target_group.app`
+                            and the policy's metrics a dynamic block over it; checkov links
+                            such a block to one instance only (it reported
+                            aws_lb_target_group.app["blue"] as unconnected to any alarm and
+                            scaling policy, though both cover it).
 
 Usage: cross_rules.py PLAN.json STATE.json
 """
@@ -84,23 +95,6 @@ def sns_key_lets_cloudwatch(state: dict) -> list[str]:
     return problems
 
 
-def us_east_1_for_cloudfront(plan: dict) -> list[str]:
-    problems = []
-    for addr, r in config_resources(plan):
-        expr = r.get("expressions", {})
-        t = r["type"]
-        scope = expr.get("scope", {}).get("constant_value")
-        needs = (
-            (t == "aws_wafv2_web_acl" and scope == "CLOUDFRONT")
-            or t == "aws_wafv2_web_acl_logging_configuration"
-            or (t in ("aws_acm_certificate", "aws_acm_certificate_validation") and any("cdn" in x or "cloudfront" in x for x in [addr]))
-            or (t == "aws_cloudwatch_metric_alarm" and "AWS/WAFV2" in json.dumps(expr))
-        )
-        if needs and not r.get("provider_config_key", "").endswith("us_east_1"):
-            problems.append(f"us-east-1-for-cloudfront: {addr} must use the us_east_1 provider (has {r.get('provider_config_key')})")
-    return problems
-
-
 def target_groups_covered(plan: dict, state: dict) -> list[str]:
     """Target groups routed to (config references) vs the alarms (applied state: dimensions)
     and the requests scaling policy (planned values: a RequestCount metric per group, whose
@@ -135,10 +129,10 @@ def target_groups_covered(plan: dict, state: dict) -> list[str]:
 def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[0]).read_text())
     state = json.loads(Path(argv[1]).read_text())
-    problems = sns_key_lets_cloudwatch(state) + us_east_1_for_cloudfront(plan) + target_groups_covered(plan, state)
+    problems = sns_key_lets_cloudwatch(state) + target_groups_covered(plan, state)
     for p in problems:
         print(p)
-    print(f"cross-resource rules: 3 rules, {len(problems)} problems")
+    print(f"cross-resource rules: 2 rules, {len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -1,18 +1,37 @@
 #!/usr/bin/env python3
-"""Rehearse the deploy workflows' shell steps in a clean clone (make deploy-check).
+"""Rehearse the workflows in a clean clone (make deploy-check): the pull-request path, the
+promotion path and a rollback, the way GitHub runs them.
 
-Runs .github/workflows/deploy.yml the way a GitHub runner would run its `run:` steps
-(bash -eo pipefail, the job's env and working directory, ${{ }} expressions, step and job
-outputs), with the `uses:` actions simulated and recording stand-ins for docker, aws and
-terraform first on PATH (standin.py, which enforce what the real tools require).
-Scenarios:
-  first deploy   build, then deploy dev into an account where nothing exists yet
-  re-run         the same workflow again on the same commit (ECR tags are immutable)
-  design card    `terraform workspace select dev && terraform apply` in terraform/, no input
-Also checked here: artifact names that actions/upload-artifact accepts, and that every
-artifact a job downloads was uploaded.
+Jobs run in `needs` order with GitHub's rules (a job runs when its needs succeeded, or when
+its `if:` says always(); `if:` expressions are evaluated), reusable workflows are called
+with their inputs, `run:` steps run in bash -eo pipefail with the job's env, ${{ }}
+expressions, vars (repository ones, and the environment's for a job with an environment:
+the names terraform/github defines), step and job outputs. `uses:` actions are simulated:
+checkout, artifacts (names upload-artifact accepts; a download needs an upload), and
+configure-aws-credentials, which takes a role only if its trust policy admits the job's
+OIDC token (sub built from the job's context and the workflow file that defines it, as
+tools/pipeline/trust_policy_test.py evaluates it). ci.yml (make test itself) is not re-run:
+its result is the scenario's. Recording stand-ins for docker, aws, terraform and gh
+(standin.py) enforce what the real tools require; the deployed URLs are local stand-ins
+of a deployment (fake_deployment.py) that the smoke test checks.
 
-Usage: rehearse.py REPO_DIR
+Scenarios (each asserts what happened, from the stand-ins' records):
+  pull request    checks, image pr-<n> pushed and pulled back, plan of dev (not applied),
+                  one comment on the pull request, updated on the next push; job logs shipped
+  fork            only the checks run: no image, no plan, no AWS role, no comment
+  red checks      nothing is built, pushed or applied (pull request and main)
+  promotion       main: build once, the same digest planned, then the saved plan applied in
+                  dev, int, prod; prod's deploy waits for approval of the plan shown; smoke
+                  test of each URL; deploy events and job logs in the pipeline log groups
+  re-run          the same commit again: the same digest
+  int broken      int's smoke test fails: prod is neither planned nor applied
+  tampered plan   the saved plan changes between plan and deploy: the deploy refuses it
+  rollback        rollback.yml to the first digest: planned, approved, applied in prod
+  design card     `terraform workspace select dev && terraform apply` in terraform/, no input
+Static: every job that pushes or applies needs the checks; one concurrency group per
+environment.
+
+Usage: rehearse.py REPO_DIR TRUST_POLICIES.json
 """
 
 from __future__ import annotations
@@ -26,14 +45,27 @@ import sys
 import tempfile
 from pathlib import Path
 
+import hcl2
 import yaml
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "pipeline"))
+import trust_policy_test as trust  # noqa: E402
+
+REPO = trust.REPO
+ACCOUNTS = {"dev": "111111111111", "int": "222222222222", "prod": "333333333333"}
+TOOLING = "444444444444"
+ECR = f"{TOOLING}.dkr.ecr.eu-west-1.amazonaws.com/hn-reader"
 VARS = {
     "AWS_REGION": "eu-west-1",
-    "AWS_CI_ROLE_ARN": "arn:aws:iam::444444444444:role/hn-reader-ci",
-    "ECR_REPOSITORY_URL": "444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader",
-    "TF_STATE_BUCKET": "hn-reader-tfstate-444444444444",
+    "AWS_BUILD_ROLE_ARN": f"arn:aws:iam::{TOOLING}:role/hn-reader-build",
+    "AWS_PR_ROLE_ARN": f"arn:aws:iam::{TOOLING}:role/hn-reader-pr",
+    "AWS_PIPELINE_LOGS_ROLE_ARN": f"arn:aws:iam::{TOOLING}:role/hn-reader-pipeline-logs",
+    "DEV_PLAN_ROLE_ARN": f"arn:aws:iam::{ACCOUNTS['dev']}:role/hn-reader-plan",
+    "ECR_REPOSITORY_URL": ECR,
+    "ECR_PR_REPOSITORY_URL": f"{ECR}-pr",
+    "ECR_CI_REPOSITORY_URL": f"{ECR}-ci",
+    "TF_STATE_BUCKET": f"hn-reader-tfstate-{TOOLING}",
 }
 # actions/upload-artifact refuses these in a name
 ARTIFACT_NAME_FORBIDDEN = set('":<>|*?\r\n\\/')
@@ -44,6 +76,10 @@ class Failed(Exception):
     pass
 
 
+def as_list(v):
+    return [] if v is None else [v] if isinstance(v, str) else list(v)
+
+
 def working_tree_commit(repo: Path) -> str:
     """A commit of the working tree as it is (tracked and untracked, not ignored), without touching the index."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,169 +87,413 @@ def working_tree_commit(repo: Path) -> str:
         run = lambda *a: subprocess.run(["git", "-C", str(repo), *a], env=env, check=True, capture_output=True, text=True).stdout.strip()
         run("read-tree", "HEAD")
         run("add", "-A")
-        tree = run("write-tree")
-        return run("commit-tree", tree, "-p", "HEAD", "-m", "rehearsal: working tree")
+        return run("commit-tree", run("write-tree"), "-p", "HEAD", "-m", "rehearsal: working tree")
+
+
+def environment_settings(clone: Path) -> tuple[dict, dict]:
+    """terraform/github: environment => approval, and the variables of each kind of environment."""
+    loc = {}
+    for f in sorted((clone / "terraform/github").glob("*.tf")):
+        for block in hcl2.load(f.open()).get("locals", []):
+            loc.update(block)
+    envs = {k.strip('"'): v["approval"] for k, v in loc["environments"].items()}
+    kinds = {kind: {name: v["role"].strip('"') for name, v in names.items()} for kind, names in loc["environment_vars"].items()}
+    return envs, kinds
 
 
 class Runner:
-    def __init__(self, repo: Path, work: Path):
-        self.work = work
+    def __init__(self, repo: Path, work: Path, policies: dict):
+        self.work, self.policies = work, policies
         self.clone = work / "workspace"
         commit = working_tree_commit(repo)
         subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(repo), str(self.clone)], check=True)
         subprocess.run(["git", "-C", str(self.clone), "fetch", "--quiet", str(repo), commit], check=True)
         subprocess.run(["git", "-C", str(self.clone), "checkout", "--quiet", "FETCH_HEAD"], check=True)
+        self.sha = commit
         self.state = work / "state"
-        self.state.mkdir()
+        (self.state / "job-logs").mkdir(parents=True)
         self.bin = work / "bin"
         self.bin.mkdir()
-        for tool in ("docker", "aws", "terraform"):
+        for tool in ("docker", "aws", "terraform", "gh"):
             (self.bin / tool).symlink_to(HERE / "standin.py")
         self.artifacts = work / "artifacts"
         self.artifacts.mkdir()
-        (self.state / "state.json").write_text(json.dumps({"images": {}, "registry": {VARS["ECR_REPOSITORY_URL"]: {}}, "buckets": [], "terraform": {}}))
+        self.write_state({"images": {}, "registry": {ECR: {}, f"{ECR}-pr": {}}, "buckets": [], "terraform": {}, "jobs": {}})
         self.run_id = 1000
+        self.approvals: list[tuple[str, str]] = []
+        self.approve = True
+        self.checks_result = "success"
+        self.assumed: list[tuple[str, str]] = []  # (job, role)
+        self.env_approval, self.env_kinds = environment_settings(self.clone)
+        self.next_job_id = 1
+
+    def read_state(self) -> dict:
+        return json.loads((self.state / "state.json").read_text())
+
+    def write_state(self, st: dict) -> None:
+        (self.state / "state.json").write_text(json.dumps(st))
 
     def env(self) -> dict:
-        keep = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "TERM", "USER", "TMPDIR")}
+        keep = {k: v for k, v in os.environ.items() if k in ("HOME", "LANG", "TERM", "USER", "TMPDIR", "CARGO_HOME")}
         path = os.pathsep.join([str(self.bin), str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])
-        return dict(keep, PATH=path, REHEARSAL_STATE=str(self.state), CI="true", GITHUB_ACTIONS="true",
-                    GITHUB_WORKSPACE=str(self.clone), RUNNER_TEMP=str(self.work / "runner-temp"), GITHUB_RUN_ID=str(self.run_id))
+        return dict(keep, PATH=path, REHEARSAL_STATE=str(self.state), CI="true", GITHUB_ACTIONS="true", GITHUB_REPOSITORY=REPO,
+                    GITHUB_SHA=self.sha, GITHUB_WORKSPACE=str(self.clone), RUNNER_TEMP=str(self.work / "runner-temp"),
+                    GITHUB_RUN_ID=str(self.run_id), GITHUB_RUN_ATTEMPT="1", SMOKE_ATTEMPTS="1", SMOKE_PAUSE="0")
 
     # ---- expressions ----
+    def lookup(self, expr: str, ctx: dict):
+        cur = ctx
+        parts = expr.split(".")
+        for i, p in enumerate(parts):
+            if not isinstance(cur, dict) or p not in cur:
+                # As GitHub: an output a skipped or failed job did not set is ''. Anything else
+                # missing (a variable, an input) is a mistake in the workflow.
+                if parts[0] in ("needs", "steps") and i >= 2 and parts[2] == "outputs":
+                    return ""
+                raise Failed(f"expression ${{{{ {expr} }}}} has no value here")
+            cur = cur[p]
+        return cur
+
     def expand(self, text, ctx: dict):
         if not isinstance(text, str):
             return text
+        return re.sub(r"\$\{\{(.*?)\}\}", lambda m: str(self.lookup(m.group(1).strip(), ctx)), text)
 
-        def value(m):
-            expr = m.group(1).strip()
-            parts = expr.split(".")
-            cur = ctx
-            for p in parts:
-                if not isinstance(cur, dict) or p not in cur:
-                    raise Failed(f"expression ${{{{ {expr} }}}} has no value here")
-                cur = cur[p]
-            return str(cur)
-
-        return re.sub(r"\$\{\{(.*?)\}\}", value, text)
+    def condition(self, expr: str | None, ctx: dict, needs_ok: bool) -> bool:
+        if expr is None:
+            return needs_ok
+        e = expr.strip().removeprefix("${{").removesuffix("}}").strip()
+        has_always = "always()" in e
+        py = re.sub(r"\balways\(\)", "True", e)
+        py = re.sub(r"\b((?:github|needs|inputs|vars|steps)(?:\.[\w-]+)+)", lambda m: repr(self.lookup(m.group(1), ctx)), py)
+        py = py.replace("&&", " and ").replace("||", " or ").replace("!", " not ").replace(" not =", "!=")
+        value = bool(eval(py, {"__builtins__": {}}, {"True": True}))  # noqa: S307 - the repo's own workflow expressions
+        return value and (needs_ok or has_always)
 
     # ---- jobs ----
-    def run_job(self, name: str, job: dict, ctx: dict, log: list[str]) -> dict:
+    def token_context(self, job: dict, ctx: dict) -> str:
+        env = job.get("environment")
+        if env:
+            return f"environment:{self.expand(env['name'] if isinstance(env, dict) else env, ctx)}"
+        return "pull_request" if ctx["github"]["event_name"] == "pull_request" else f"ref:{ctx['github']['ref']}"
+
+    def run_job(self, wf_file: str, name: str, job: dict, ctx: dict, log: list[str]) -> dict:
         env = self.env()
         (self.work / "runner-temp").mkdir(exist_ok=True)
+        env_name = None
+        if job.get("environment"):
+            e = job["environment"]
+            env_name = self.expand(e["name"] if isinstance(e, dict) else e, ctx)
+            kind = "plan" if env_name.endswith("-plan") else "deploy"
+            base = env_name.removesuffix("-plan")
+            if env_name not in self.env_approval:
+                raise Failed(f"{wf_file} {name}: environment {env_name} is not defined in terraform/github")
+            env_vars = {k: f"arn:aws:iam::{TOOLING if v.startswith('hn-reader-%s') else ACCOUNTS[base]}:role/{v.replace('%s', base)}"
+                        for k, v in self.env_kinds[kind].items()}
+            ctx = dict(ctx, vars=dict(VARS, **env_vars))
+            if self.env_approval[env_name]:
+                summary = (self.work / "summary.md").read_text() if (self.work / "summary.md").exists() else ""
+                self.approvals.append((env_name, summary))
+                if not self.approve:
+                    return {"result": "failure", "outputs": {}}
         env.update({k: self.expand(v, ctx) for k, v in (job.get("env") or {}).items()})
-        workdir = ((job.get("defaults") or {}).get("run") or {}).get("working-directory", ".")
         ctx = dict(ctx, steps={}, env=env)
-        for i, step in enumerate(job["steps"]):
-            label = step.get("name") or step.get("uses") or f"step {i}"
-            step_env = dict(env, **{k: self.expand(v, ctx) for k, v in (step.get("env") or {}).items()})
-            outputs: dict[str, str] = {}
-            if "uses" in step:
-                self.action(step, ctx, step_env, outputs, env)
-            else:
-                out_file = self.work / f"output-{name}-{i}"
-                out_file.write_text("")
-                step_env.update(GITHUB_OUTPUT=str(out_file), GITHUB_STEP_SUMMARY=str(self.work / "summary.md"))
-                script = self.work / f"step-{name}-{i}.sh"
-                script.write_text(self.expand(step["run"], ctx))
-                cwd = self.clone / self.expand(step.get("working-directory", workdir), ctx)
-                try:
-                    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd, env=step_env,
-                                          capture_output=True, text=True, timeout=STEP_TIMEOUT, stdin=subprocess.DEVNULL)
-                except subprocess.TimeoutExpired:
-                    raise Failed(f"{name}: step '{label}' did not finish in {STEP_TIMEOUT} s")
-                log.append(f"--- {name}: {label} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
-                if proc.returncode != 0:
-                    raise Failed(f"{name}: step '{label}' failed (exit {proc.returncode}):\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
-                for line in out_file.read_text().splitlines():
-                    if "=" in line:
-                        k, v = line.split("=", 1)
-                        outputs[k] = v
-            if "id" in step:
-                ctx["steps"][step["id"]] = {"outputs": outputs}
-        return {k: self.expand(v, ctx) for k, v in (job.get("outputs") or {}).items()}
+        job_log = []
+        result = "success"
+        try:
+            for i, step in enumerate(job["steps"]):
+                label = step.get("name") or step.get("uses") or f"step {i}"
+                if not self.condition(step.get("if"), ctx, True):
+                    continue
+                step_env = dict(env, **{k: self.expand(v, ctx) for k, v in (step.get("env") or {}).items()})
+                outputs: dict[str, str] = {}
+                if "uses" in step:
+                    self.action(wf_file, name, job, step, ctx, step_env, outputs, env)
+                else:
+                    out_file = self.work / f"output-{self.next_job_id}-{i}"
+                    out_file.write_text("")
+                    step_env.update(GITHUB_OUTPUT=str(out_file), GITHUB_STEP_SUMMARY=str(self.work / "summary.md"))
+                    script = self.work / f"step-{self.next_job_id}-{i}.sh"
+                    script.write_text(self.expand(step["run"], ctx))
+                    cwd = self.clone / self.expand(step.get("working-directory", "."), ctx)
+                    try:
+                        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=cwd, env=step_env,
+                                              capture_output=True, text=True, timeout=STEP_TIMEOUT, stdin=subprocess.DEVNULL)
+                    except subprocess.TimeoutExpired:
+                        raise Failed(f"{name}: step '{label}' did not finish in {STEP_TIMEOUT} s")
+                    job_log.append(f"--- {label} (exit {proc.returncode})\n{proc.stdout}{proc.stderr}")
+                    if proc.returncode != 0:
+                        raise Failed(f"{wf_file} {name}: step '{label}' failed (exit {proc.returncode}):\n{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+                    for line in out_file.read_text().splitlines():
+                        if "=" in line:
+                            k, v = line.split("=", 1)
+                            outputs[k] = v
+                if "id" in step:
+                    ctx["steps"][step["id"]] = {"outputs": outputs}
+        except Failed as e:
+            job_log.append(f"FAILED: {e}")
+            self.failures.append(str(e))
+            result = "failure"
+        log += job_log
+        # GitHub keeps the job's log: the stand-in gh serves it to the log job.
+        job_id = self.next_job_id
+        self.next_job_id += 1
+        (self.state / "job-logs" / f"{job_id}.log").write_text("\n".join(job_log))
+        st = self.read_state()
+        st["jobs"].setdefault(str(self.run_id), []).append({"id": job_id, "name": job.get("name") and self.expand(job["name"], ctx) or name,
+                                                            "status": "completed", "conclusion": result})
+        self.write_state(st)
+        outs = {k: self.expand(v, ctx) for k, v in (job.get("outputs") or {}).items()} if result == "success" else {}
+        return {"result": result, "outputs": outs}
 
-    def action(self, step: dict, ctx: dict, step_env: dict, outputs: dict, job_env: dict) -> None:
+    def action(self, wf_file, name, job, step, ctx, step_env, outputs, job_env) -> None:
         uses = step["uses"].split("@")[0]
         with_ = {k: self.expand(v, ctx) for k, v in (step.get("with") or {}).items()}
         if uses == "docker/setup-buildx-action":
             job_env["REHEARSAL_BUILDX"] = "docker-container"  # buildx's default driver, now the current builder
         elif uses == "aws-actions/configure-aws-credentials":
-            job_env.update(AWS_REGION=with_["aws-region"], AWS_ACCESS_KEY_ID="ASIAREHEARSAL", AWS_SECRET_ACCESS_KEY="x", AWS_SESSION_TOKEN="x")
+            perms = job.get("permissions", ctx.get("workflow_permissions")) or {}
+            if perms.get("id-token") != "write":
+                raise Failed(f"{wf_file} {name}: configure-aws-credentials without id-token: write gets no OIDC token")
+            if ctx["github"]["event_name"] == "pull_request" and ctx["github"]["event"]["pull_request"]["head"]["repo"]["full_name"] != REPO:
+                raise Failed(f"{wf_file} {name}: GitHub gives a fork's pull request no OIDC token")
+            role = with_["role-to-assume"].rsplit("/", 1)[-1]
+            ref = ctx["github"]["ref"] if ctx["github"]["event_name"] != "pull_request" else f"refs/pull/{ctx['github']['event']['pull_request']['number']}/merge"
+            tok = trust.token(self.token_context(job, ctx), wf_file, ref)
+            if role not in self.policies or not trust.admits(self.policies[role], tok):
+                raise Failed(f"{wf_file} {name}: role {role} refuses this job's token (sub {tok['sub']})")
+            self.assumed.append((f"{wf_file}:{name}", role))
+            job_env.update(AWS_REGION=with_["aws-region"], AWS_ACCESS_KEY_ID="ASIAREHEARSAL", AWS_SECRET_ACCESS_KEY="x", AWS_SESSION_TOKEN="x",
+                           REHEARSAL_ROLE=role)
         elif uses == "actions/upload-artifact":
-            name = with_["name"]
-            bad = sorted(set(name) & ARTIFACT_NAME_FORBIDDEN)
+            art = with_["name"]
+            bad = sorted(set(art) & ARTIFACT_NAME_FORBIDDEN)
             if bad:
-                raise Failed(f"upload-artifact refuses the name {name!r}: it contains {bad}")
+                raise Failed(f"upload-artifact refuses the name {art!r}: it contains {bad}")
             src = self.clone / with_["path"]
-            if not src.exists() or not any(src.iterdir()):
+            if not src.exists() or (src.is_dir() and not any(src.iterdir())):
                 raise Failed(f"upload-artifact: no files at {with_['path']} (if-no-files-found: error)")
-            shutil.copytree(src, self.artifacts / name, dirs_exist_ok=True)
+            dest = self.artifacts / art
+            if src.is_dir():
+                shutil.copytree(src, dest, dirs_exist_ok=True)
+            else:
+                dest.mkdir(parents=True, exist_ok=True)
+                shutil.copy(src, dest / src.name)
         elif uses == "actions/download-artifact":
-            name = with_["name"]
-            if not (self.artifacts / name).exists():
-                raise Failed(f"download-artifact: no artifact named {name!r} was uploaded")
-            shutil.copytree(self.artifacts / name, self.clone / with_.get("path", "."), dirs_exist_ok=True)
+            art = with_["name"]
+            if not (self.artifacts / art).exists():
+                raise Failed(f"download-artifact: no artifact named {art!r} was uploaded")
+            shutil.copytree(self.artifacts / art, self.clone / with_.get("path", "."), dirs_exist_ok=True)
         elif uses in ("actions/checkout", "hashicorp/setup-terraform", "actions/setup-python", "actions/setup-node"):
             pass
         else:
             raise Failed(f"the rehearsal does not know the action {uses}: teach it (tools/workflow-rehearsal/rehearse.py)")
 
-    def run_workflow(self, wf_path: Path, log: list[str], inputs: dict | None = None) -> dict:
+    def run_workflow(self, wf_path: Path, log: list[str], event: dict, inputs: dict | None = None) -> dict:
         wf = yaml.safe_load(wf_path.read_text())
         results: dict[str, dict] = {}
-        base = {"vars": VARS, "github": {"run_id": str(self.run_id), "sha": "rehearsal", "workspace": str(self.clone)}, "secrets": {},
-                "runner": {"temp": str(self.work / "runner-temp")}}
+        github = {"run_id": str(self.run_id), "run_attempt": "1", "sha": self.sha, "repository": REPO, "workspace": str(self.clone), "token": "ghs_rehearsal", **event}
+        base = {"vars": VARS, "github": github, "secrets": {}, "runner": {"temp": str(self.work / "runner-temp")},
+                "workflow_permissions": wf.get("permissions")}
+        if wf_path.name == "deploy-env.yml":
+            self.concurrency.append(self.expand(wf["concurrency"]["group"], dict(base, inputs=inputs or {})))
         for name, job in wf["jobs"].items():
-            ctx = dict(base, inputs=inputs or {}, needs={n: {"outputs": results[n]} for n in as_list(job.get("needs")) if n in results})
+            needs = as_list(job.get("needs"))
+            ctx = dict(base, inputs=inputs or {}, needs={n: results[n] for n in needs})
+            needs_ok = all(results[n]["result"] == "success" for n in needs)
+            if not self.condition(job.get("if"), ctx, needs_ok):
+                results[name] = {"result": "skipped", "outputs": {}}
+                continue
             if "uses" in job:
-                if name not in self.environments:
-                    continue
                 called = self.clone / job["uses"]
+                if called.name == "ci.yml":
+                    results[name] = {"result": self.checks_result, "outputs": {}}
+                    self.ran.append(f"{wf_path.name}:{name} (ci.yml: {self.checks_result})")
+                    continue
                 with_ = {k: self.expand(v, ctx) for k, v in (job.get("with") or {}).items()}
-                results[name] = self.run_workflow(called, log, with_)
+                sub = self.run_workflow(called, log, event, with_)
+                results[name] = {"result": "success" if all(r["result"] in ("success", "skipped") for r in sub.values()) else "failure", "outputs": {}}
             else:
-                results[name] = self.run_job(name, job, ctx, log)
+                results[name] = self.run_job(wf_path.name, name, job, ctx, log)
+                self.ran.append(f"{wf_path.name}:{name} ({results[name]['result']})")
+        return results
+
+    def start(self, wf: str, event: dict, inputs: dict | None = None) -> dict:
+        self.run_id += 1
+        self.failures, self.ran, self.concurrency = [], [], []
+        (self.work / "summary.md").unlink(missing_ok=True)
+        log: list[str] = []
+        results = self.run_workflow(self.clone / ".github/workflows" / wf, log, event, inputs)
+        (self.work / f"run-{self.run_id}.log").write_text("\n".join(log))
         return results
 
 
-def as_list(v):
-    return [] if v is None else [v] if isinstance(v, str) else list(v)
+PUSH_MAIN = {"event_name": "push", "ref": "refs/heads/main", "event": {}}
+
+
+def pr_event(number: int, head_repo: str = REPO) -> dict:
+    return {"event_name": "pull_request", "ref": f"refs/pull/{number}/merge",
+            "event": {"pull_request": {"number": number, "head": {"repo": {"full_name": head_repo}}}}}
+
+
+def expect(cond: bool, msg: str) -> None:
+    if not cond:
+        raise Failed(msg)
+
+
+def static_checks(clone: Path) -> list[str]:
+    """Every job that pushes an image or applies needs the checks; one concurrency group per environment."""
+    wfs = {p.name: yaml.safe_load(p.read_text()) for p in (clone / ".github/workflows").glob("*.yml")}
+    found = []
+    for wf_name in ("deploy.yml", "pr.yml"):
+        jobs = wfs[wf_name]["jobs"]
+
+        def ancestors(j, seen=None):
+            seen = seen or set()
+            for n in as_list(jobs[j].get("needs")):
+                if n not in seen:
+                    seen.add(n)
+                    ancestors(n, seen)
+            return seen
+        for j, job in jobs.items():
+            if j == "checks" or str(job.get("uses", "")).endswith("pipeline-log.yml"):
+                continue
+            expect("checks" in ancestors(j), f"{wf_name} job {j} does not wait for the checks")
+    expect(wfs["deploy-env.yml"].get("concurrency", {}).get("group") == "deploy-${{ inputs.environment }}",
+           "deploy-env.yml: the concurrency group must be one per environment")
+    expect("concurrency" not in wfs["deploy.yml"], "deploy.yml: a workflow-wide concurrency group would make prod's approval block dev and int")
+    found.append("every push and apply waits for the checks; one concurrency group per environment")
+    return found
 
 
 def main(argv: list[str]) -> int:
     repo = Path(argv[0]).resolve()
+    policies = {k: json.loads(v) for k, v in json.loads(Path(argv[1]).read_text()).items()}
     work = Path(tempfile.mkdtemp(prefix="workflow-rehearsal-"))
-    log: list[str] = []
+    servers = []
     ok = False
     try:
-        r = Runner(repo, work)
-        r.environments = {"dev"}
-        wf = r.clone / ".github/workflows/deploy.yml"
-        first = r.run_workflow(wf, log)
-        digest = first["build"]["digest"]
-        print(f"PASS first deploy: build pushed {digest}, dev deployed")
-        r.run_id += 1
-        again = r.run_workflow(wf, log)
-        if again["build"]["digest"] != digest:
-            raise Failed(f"re-run on the same commit gave another digest: {again['build']['digest']} != {digest}")
-        print("PASS re-run on the same commit: same digest, dev deployed again")
+        r = Runner(repo, work, policies)
+        import fake_deployment
+        for ws in ("dev", "int", "prod"):
+            servers.append(fake_deployment.serve(None))
+        st = r.read_state()
+        st["urls"] = {ws: url for ws, (_, url) in zip(("dev", "int", "prod"), servers)}
+        r.write_state(st)
+
+        for line in static_checks(r.clone):
+            print(f"PASS static: {line}")
+
+        # ---- pull requests ----
+        res = r.start("pr.yml", pr_event(42))
+        expect(all(res[j]["result"] == "success" for j in ("image", "plan", "report", "logs")), f"pull request: {r.failures or res}")
+        st = r.read_state()
+        pr_digest = st["registry"][f"{ECR}-pr"].get("pr-42")
+        expect(bool(pr_digest), "pull request: no pr-42 tag in the PR repository")
+        expect(not st["registry"][ECR], "pull request: pushed to the release repository")
+        expect(not st.get("applied"), "pull request: something was applied")
+        comments = st["comments"]["42"]
+        expect(len(comments) == 1 and "Plan of dev" in comments[0]["body"] and "success" in comments[0]["body"], f"pull request: comment {comments}")
+        expect(any(k.startswith("/hn-reader/pipeline/jobs|") for k in st.get("logs", {})), "pull request: no job log shipped")
+        r.start("pr.yml", pr_event(42))
+        expect(len(r.read_state()["comments"]["42"]) == 1, "pull request: a second push posted a second comment instead of updating the first")
+        print(f"PASS pull request: checks, pr-42 = {pr_digest[:19]}... pushed and pulled back, dev planned (not applied), one comment kept up to date, job logs shipped")
+
+        before = r.assumed[:]
+        res = r.start("pr.yml", pr_event(43, head_repo="mallory/hn-reader"))
+        expect(res["checks"]["result"] == "success" and all(res[j]["result"] == "skipped" for j in ("image", "plan", "report", "logs")), f"fork: {res}")
+        expect(r.assumed == before and "43" not in r.read_state().get("comments", {}), "fork: a role was assumed or a comment posted")
+        print("PASS fork: only the checks run (no image, plan, role or comment)")
+
+        r.checks_result = "failure"
+        res = r.start("pr.yml", pr_event(44))
+        expect(res["image"]["result"] == "skipped" and res["plan"]["result"] == "skipped", f"red pull request: {res}")
+        expect("failure" in r.read_state()["comments"]["44"][0]["body"], "red pull request: the comment does not say the checks failed")
+        res = r.start("deploy.yml", PUSH_MAIN)
+        expect(res["build"]["result"] == "skipped" and not r.read_state()["registry"][ECR] and not r.read_state().get("applied"), f"red main: {res}")
+        r.checks_result = "success"
+        print("PASS red checks: nothing built, pushed or applied (pull request and main); the comment says so")
+
+        # ---- promotion ----
+        res = r.start("deploy.yml", PUSH_MAIN)
+        expect(all(res[e]["result"] == "success" for e in ("build", "dev", "int", "prod")), f"promotion: {r.failures or res}")
+        st = r.read_state()
+        digest = res["build"]["outputs"]["digest"]
+        applied = [a for a in st["applied"]]
+        expect([a["workspace"] for a in applied] == ["dev", "int", "prod"], f"promotion: applies {applied}")
+        expect(all(a["digest"] == digest and a["saved_plan"] and a["role"].endswith("/hn-reader-deploy") for a in applied), f"promotion: applies {applied}")
+        expect([e for e, _ in r.approvals] == ["prod"] and digest in r.approvals[0][1], f"promotion: approvals {r.approvals}")
+        events = [json.loads(m) for k, v in st["logs"].items() if k.startswith("/hn-reader/pipeline/events|") for m in v]
+        expect(sorted(e["env"] for e in events if e["result"] == "succeeded" and e["digest"] == digest and e["commit"] == r.sha) == ["dev", "int", "prod"],
+               f"promotion: deploy events {events}")
+        expect(sorted(r.concurrency) == ["deploy-dev", "deploy-int", "deploy-prod"], f"promotion: concurrency {r.concurrency}")
+        print(f"PASS promotion: built once ({digest[:19]}...), the saved plan applied in dev, int, prod as the deploy role; "
+              "prod approved on its plan; smoke tests passed; deploy events by commit and environment")
+
+        n = len(st["applied"])
+        res = r.start("deploy.yml", PUSH_MAIN)
+        expect(res["build"]["outputs"].get("digest") == digest and len(r.read_state()["applied"]) == n + 3, f"re-run: {r.failures or res}")
+        print("PASS re-run on the same commit: same digest, promoted again")
+
+        # int serves a broken page: its smoke test fails the promotion
+        broken, url = fake_deployment.serve("no-csp")
+        servers.append((broken, url))
+        st = r.read_state()
+        good_int = st["urls"]["int"]
+        st["urls"]["int"] = url
+        r.write_state(st)
+        n = len(st["applied"])
+        res = r.start("deploy.yml", PUSH_MAIN)
+        st = r.read_state()
+        expect(res["int"]["result"] == "failure" and res["prod"]["result"] == "skipped", f"int broken: {res}")
+        expect([a["workspace"] for a in st["applied"][n:]] == ["dev", "int"], f"int broken: applies {st['applied'][n:]}")
+        st["urls"]["int"] = good_int
+        r.write_state(st)
+        print("PASS int broken: its smoke test fails the promotion; prod neither planned nor applied")
+
+        # the saved plan is replaced between plan and deploy
+        original = Runner.run_job
+
+        def tamper(self, wf_file, name, job, ctx, log):
+            if wf_file == "deploy-env.yml" and name == "deploy":
+                for f in (self.state / "s3").rglob("*.tfplan"):
+                    f.write_text(f.read_text().replace('"nonce": "', '"nonce": "x'))
+            return original(self, wf_file, name, job, ctx, log)
+        Runner.run_job = tamper
+        try:
+            n = len(r.read_state()["applied"])
+            res = r.start("deploy.yml", PUSH_MAIN)
+        finally:
+            Runner.run_job = original
+        expect(res["dev"]["result"] == "failure" and len(r.read_state()["applied"]) == n and any("sha256" in f for f in r.failures), f"tampered plan: {r.failures}")
+        print("PASS tampered plan: the deploy refuses a saved plan other than the one planned")
+
+        # ---- rollback ----
+        n = len(r.read_state()["applied"])
+        r.approvals.clear()
+        res = r.start("rollback.yml", {"event_name": "workflow_dispatch", "ref": "refs/heads/main", "event": {}}, {"environment": "prod", "digest": digest})
+        applied = r.read_state()["applied"][n:]
+        expect(res["deploy"]["result"] == "success" and [(a["workspace"], a["digest"]) for a in applied] == [("prod", digest)] and r.approvals,
+               f"rollback: {r.failures or res} {applied}")
+        print("PASS rollback: prod planned, approved and applied with the earlier digest, no build")
+
         env = dict(r.env(), TF_INPUT="0")
         card = subprocess.run(["bash", "-eo", "pipefail", "-c", "terraform workspace select dev && terraform apply -auto-approve"],
                               cwd=r.clone / "terraform", env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT, stdin=subprocess.DEVNULL)
-        if card.returncode != 0:
-            raise Failed(f"design card `terraform workspace select dev && terraform apply` failed:\n{card.stdout}{card.stderr}")
+        expect(card.returncode == 0, f"design card `terraform workspace select dev && terraform apply` failed:\n{card.stdout}{card.stderr}")
         print("PASS design card: terraform workspace select dev && terraform apply needs no input")
         ok = True
     except Failed as e:
         print(f"FAIL {e}")
-        (work / "rehearsal.log").write_text("\n".join(log))
-        print(f"(step logs: {work / 'rehearsal.log'})")
+        print(f"(step logs: {work}/run-*.log)")
     finally:
+        for server, _ in servers:
+            server.shutdown()
         if ok:
             shutil.rmtree(work, ignore_errors=True)
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
     sys.exit(main(sys.argv[1:]))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Recording stand-ins for docker, aws and terraform (the rehearsal puts them first on PATH).
+"""Recording stand-ins for docker, aws, terraform and gh (the rehearsal puts them first on PATH).
 
 Each records its call in $REHEARSAL_STATE/calls.log and enforces what the real tool
 requires of the workflows, failing like it would:
@@ -8,10 +8,14 @@ requires of the workflows, failing like it would:
              tag, push, inspect and create need the image in the store (create also pulls
              a pushed one). ECR tags are immutable.
   aws        ecr (login, describe-images, batch-get-image, put-image with immutable tags),
-             sts assume-role, s3 sync (the bucket must exist), deploy (CodeDeploy).
-  terraform  init, workspace, apply (refuses, as with TF_INPUT=0, when a variable without
-             a default is not given), output, state list. apply "creates" what the outputs
-             name, e.g. the static bucket.
+             sts assume-role, s3 sync (the bucket must exist), s3 cp (to and from the
+             state bucket), logs (streams are created once), deploy (CodeDeploy).
+  terraform  init, workspace, plan [-out], show, apply (refuses, as with TF_INPUT=0, when a
+             variable without a default is not given), apply of a saved plan (as Terraform:
+             no -var but the ephemeral ones, which must be given again if the plan had
+             them; a plan made on an older state is stale), output, state list. apply
+             "creates" what the outputs name, e.g. the static bucket.
+  gh         api: a pull request's comments (list, post, edit), a run's jobs and their logs.
 State (images, registry, buckets, terraform outputs) is JSON in $REHEARSAL_STATE.
 """
 
@@ -115,6 +119,14 @@ def docker(args: list[str]) -> None:
         (Path(dst) / "hn-reader.0123456789abcdef.js").write_text("js")
     elif cmd == "rm":
         pass
+    elif cmd == "image" and args[1] == "rm":
+        st["images"].pop(args[-1], None)
+    elif cmd == "pull":
+        ref = args[-1]
+        repo, _, digest = ref.partition("@")
+        if digest not in st["registry"].get(repo, {}).values():
+            die(f"Error response from daemon: manifest for {ref} not found: manifest unknown")
+        st["images"][ref] = {"id": digest, "repo_digests": [ref]}
     else:
         die(f"docker stand-in: unsupported command {args}", 2)
     save(st)
@@ -138,11 +150,16 @@ def aws(args: list[str]) -> None:
         repo = opt(args, "--repository-name")
         ids = opt(args, "--image-ids", "")
         tag = re.search(r"imageTag=([^,\s]+)", ids)
+        want_digest = re.search(r"imageDigest=(sha256:[0-9a-f]+)", ids)
         found = [(t, d) for r, tags in st["registry"].items() if r.endswith("/" + repo) for t, d in tags.items()]
         if tag:
             found = [(t, d) for t, d in found if t == tag.group(1)]
             if not found:
                 die(f"An error occurred (ImageNotFoundException) when calling the DescribeImages operation: The image with imageId {{imageTag:'{tag.group(1)}'}} does not exist", 254)
+        if want_digest:
+            found = [(t, d) for t, d in found if d == want_digest.group(1)]
+            if not found:
+                die("An error occurred (ImageNotFoundException) when calling the DescribeImages operation", 254)
         query = opt(args, "--query", "")
         if "imageDigest" in query:
             print(found[0][1])
@@ -156,6 +173,9 @@ def aws(args: list[str]) -> None:
         if not regs:
             die(f"An error occurred (RepositoryNotFoundException): repository {repo} not found", 254)
         reg = st["registry"][regs[0]]
+        if repo.endswith("-pr"):  # the pull-request repository is mutable
+            reg[tag] = opt(args, "--image-digest")
+            return save(st)
         if tag in reg and reg[tag] == opt(args, "--image-digest"):
             die(f"An error occurred (ImageAlreadyExistsException) when calling the PutImage operation: Image with digest '{reg[tag]}' and tag '{tag}' already exists", 254)
         if tag in reg:
@@ -170,6 +190,33 @@ def aws(args: list[str]) -> None:
             die(f"fatal error: An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist ({bucket})")
         if not Path(src).is_dir():
             die(f"The user-provided path {src} does not exist.", 255)
+    elif (svc, op) == ("s3", "cp"):
+        src, dst = [a for a in args[2:] if not a.startswith("--")][:2]
+        store = STATE / "s3"
+        if dst.startswith("s3://"):
+            target = store / dst.removeprefix("s3://")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(Path(src).read_bytes())
+        else:
+            source = store / src.removeprefix("s3://")
+            if not source.exists():
+                die(f"fatal error: An error occurred (404) when calling the HeadObject operation: Key \"{src}\" does not exist")
+            Path(dst).write_bytes(source.read_bytes())
+    elif svc == "logs" and op == "create-log-stream":
+        key = f"{opt(args, '--log-group-name')}|{opt(args, '--log-stream-name')}"
+        logs = st.setdefault("logs", {})
+        if key in logs:
+            die("An error occurred (ResourceAlreadyExistsException) when calling the CreateLogStream operation: The specified log stream already exists", 254)
+        logs[key] = []
+    elif svc == "logs" and op == "put-log-events":
+        key = f"{opt(args, '--log-group-name')}|{opt(args, '--log-stream-name')}"
+        if key not in st.get("logs", {}):
+            die("An error occurred (ResourceNotFoundException) when calling the PutLogEvents operation: The specified log stream does not exist.", 254)
+        raw = opt(args, "--log-events")
+        events = json.loads(Path(raw.removeprefix("file://")).read_text() if raw.startswith("file://") else raw)
+        if len(json.dumps(events)) > 1_048_576 or len(events) > 10_000:
+            die("An error occurred (InvalidParameterException): batch too large", 254)
+        st["logs"][key] += [e["message"] for e in events]
     elif svc == "deploy" and op == "create-deployment":
         print("d-REHEARSAL")
     elif svc == "deploy" and op == "get-deployment":
@@ -186,6 +233,43 @@ def required_variables(root: Path) -> list[str]:
             if not re.search(r"^\s*default\s*=", m.group(2), re.M):
                 names.append(m.group(1))
     return names
+
+
+def ephemeral_variables(root: Path) -> set[str]:
+    return {m.group(1) for f in root.glob("*.tf") for m in re.finditer(r'^variable "([^"]+)" \{(.*?)^\}', f.read_text(), re.M | re.S)
+            if re.search(r"^\s*ephemeral\s*=\s*true", m.group(2), re.M)}
+
+
+def gh(args: list[str]) -> None:
+    st = load()
+    if args[:1] != ["api"]:
+        die(f"gh stand-in: unsupported command {args}", 2)
+    method = opt(args, "--method", "GET")
+    path = next(a for a in args[1:] if not a.startswith("-") and args[args.index(a) - 1] not in ("--method", "--jq", "-F"))
+    jq = opt(args, "--jq", "")
+    comments = st.setdefault("comments", {})
+    if m := re.fullmatch(r"repos/[^/]+/[^/]+/issues/(\d+)/comments", path):
+        pr = comments.setdefault(m.group(1), [])
+        if method == "GET":
+            marker = re.search(r'startswith\(\"?(.*?)\"?\)\)', jq).group(1).replace('\\"', '"')
+            print("\n".join(str(c["id"]) for c in pr if c["body"].startswith(marker)))
+        else:
+            body = Path(opt(args, "-F").split("=@", 1)[1]).read_text()
+            pr.append({"id": 1000 + sum(len(v) for v in comments.values()), "body": body})
+    elif m := re.fullmatch(r"repos/[^/]+/[^/]+/issues/comments/(\d+)", path):
+        body = Path(opt(args, "-F").split("=@", 1)[1]).read_text()
+        for pr in comments.values():
+            for c in pr:
+                if c["id"] == int(m.group(1)):
+                    c["body"] = body
+    elif m := re.fullmatch(r"repos/[^/]+/[^/]+/actions/runs/(\d+)/attempts/(\d+)/jobs", path):
+        for job in st.get("jobs", {}).get(m.group(1), []):
+            print(json.dumps(job))
+    elif m := re.fullmatch(r"repos/[^/]+/[^/]+/actions/jobs/(\d+)/logs", path):
+        print((STATE / "job-logs" / f"{m.group(1)}.log").read_text(), end="")
+    else:
+        die(f"gh stand-in: unsupported api call {method} {path}", 2)
+    save(st)
 
 
 def terraform(args: list[str]) -> None:
@@ -209,23 +293,54 @@ def terraform(args: list[str]) -> None:
         given = {a.split("=", 1)[0] for i, a in enumerate(args) if i and args[i - 1] == "-var"}
         given |= {a[len("-var="):].split("=", 1)[0] for a in args if a.startswith("-var=")}
         given |= {k.removeprefix("TF_VAR_") for k in os.environ if k.startswith("TF_VAR_")}
-        missing = [v for v in required_variables(root) if v not in given]
-        if missing and os.environ.get("TF_INPUT", "1") in ("0", "false") or missing and not sys.stdin.isatty():
-            die(f"Error: No value for required variable\n\nThe root module input variable \"{missing[0]}\" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.")
-        if cmd == "apply":
+        values = dict(a.split("=", 1) for i, a in enumerate(args) if i and args[i - 1] == "-var")
+        planfile = next((a for a in args[1:] if not a.startswith("-") and (not args[args.index(a) - 1] == "-var")), None) if cmd == "apply" else None
+        serial = tfstate.get("serial", 0)
+        if planfile:
+            saved = json.loads(Path(planfile).read_text())
+            fixed = [v for v in given if v not in ephemeral_variables(root)]
+            if fixed:
+                die(f"Error: Can't set variables when applying a saved plan\n\nThe -var option cannot be used when applying a saved plan file, because a saved plan includes the variable values that were set when it was created. ({fixed[0]})")
+            for v in saved["ephemeral_set"]:
+                if v not in given:
+                    die(f"Error: No value for required variable\n\nThe ephemeral input variable \"{v}\" was set during the plan phase, and so must also be set during the apply phase.")
+            if saved["workspace"] != ws or saved["serial"] != serial:
+                die("Error: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created.")
+            values = dict(saved["values"], **values)
+            targets = []
+        else:
+            missing = [v for v in required_variables(root) if v not in given]
+            if missing and os.environ.get("TF_INPUT", "1") in ("0", "false") or missing and not sys.stdin.isatty():
+                die(f"Error: No value for required variable\n\nThe root module input variable \"{missing[0]}\" is not set, and has no default value. Use a -var or -var-file command line argument to provide a value for this variable.")
             targets = [a.split("=", 1)[1] for a in args if a.startswith("-target=")]
-            if ws == "default":
-                die("Error: the default workspace is not used by this stack (modules/settings)")
-            bucket = f"hn-reader-{ws}-static-rehearsal"
-            tfstate["outputs"] = {"static_bucket": bucket, "deploy_role_arn": f"arn:aws:iam::000000000000:role/hn-reader-deploy",
-                                  "public_url": f"https://{ws}.example/", "dashboard_url": "https://console.example/"}
-            if not targets or any("static" in t for t in targets):
-                st["buckets"].append(bucket)
-            if not targets:
-                tfstate["applied"] = True
+        if ws == "default":
+            die("Error: the default workspace is not used by this stack (modules/settings)")
+        if cmd == "plan":
+            out = next((a.split("=", 1)[1] for a in args if a.startswith("-out=")), None) or (args[args.index("-out") + 1] if "-out" in args else None)
+            if out:
+                Path(out).write_text(json.dumps({"workspace": ws, "serial": serial, "values": values,
+                                                 "ephemeral_set": sorted(v for v in given if v in ephemeral_variables(root)), "nonce": os.urandom(4).hex()}))
+            print("Plan: 3 to add, 1 to change, 0 to destroy.")
+            return save(st)
+        bucket = f"hn-reader-{ws}-static-rehearsal"
+        applied = st.setdefault("applied", [])
+        applied.append({"workspace": ws, "digest": values.get("image_digest"), "saved_plan": bool(planfile), "role": values.get("terraform_role_arn")})
+        tfstate["serial"] = serial + 1
+        tfstate["outputs"] = {"static_bucket": bucket, "deploy_role_arn": "arn:aws:iam::000000000000:role/hn-reader-deploy",
+                              "public_url": st.get("urls", {}).get(ws, f"https://{ws}.example/"), "dashboard_url": "https://console.example/"}
+        if not targets or any("static" in t for t in targets):
+            st["buckets"].append(bucket)
+        if not targets:
+            tfstate["applied"] = True
+    elif cmd == "show":
+        saved = json.loads(Path(args[-1]).read_text())
+        print(f"  # aws_ecs_task_definition.app will be replaced (image {saved['values'].get('image_digest')})")
+        print("Plan: 1 to add, 0 to change, 1 to destroy.")
     elif cmd == "output":
         name = args[-1]
-        outs = dict(tfstate.get("outputs", {}), codedeploy=None, ecr_repository_url="444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader")
+        codedeploy = None if ws == "dev" else {"application": f"hn-reader-{ws}", "deployment_group": f"hn-reader-{ws}", "task_definition_arn": "arn:td",
+                                               "container_name": "app", "container_port": 8080, "timeout_minutes": 30, "test_listener_port": 8443}
+        outs = dict(tfstate.get("outputs", {}), codedeploy=codedeploy, ecr_repository_url="444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader")
         if "-json" in args:
             print(json.dumps(outs.get(name)))
             return save(st)
@@ -245,7 +360,7 @@ def main() -> None:
     tool = Path(sys.argv[0]).name
     args = sys.argv[1:]
     record(tool, args)
-    {"docker": docker, "aws": aws, "terraform": terraform}[tool](args)
+    {"docker": docker, "aws": aws, "terraform": terraform, "gh": gh}[tool](args)
 
 
 if __name__ == "__main__":

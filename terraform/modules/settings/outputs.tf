@@ -40,3 +40,8 @@ output "all_account_ids" {
   description = "Every environment account id (for cross-account ECR pull policies)."
   value       = sort([for e in values(var.environments) : e.account_id])
 }
+
+output "accounts" {
+  description = "Account id of each environment (workspace name => account id)."
+  value       = { for k, e in var.environments : k => e.account_id }
+}

@@ -188,13 +188,18 @@ variable "tooling" {
     ecr_repository = string
     state_bucket   = string
     github_repo    = string
+    # The CI image (ci/Dockerfile) the CodeBuild runners use, pushed by ci-image.yml to the
+    # hn-reader-ci repository: sha256:<hex>; null until its first build (the runners then
+    # use CodeBuild's standard image, see terraform/bootstrap/runners.tf).
+    ci_image_digest = optional(string)
   })
   default = {
-    account_id     = "444444444444"
-    region         = "eu-west-1"
-    ecr_repository = "hn-reader"
-    state_bucket   = "hn-reader-tfstate-444444444444"
-    github_repo    = "example-org/hn-reader"
+    account_id      = "444444444444"
+    region          = "eu-west-1"
+    ecr_repository  = "hn-reader"
+    state_bucket    = "hn-reader-tfstate-444444444444"
+    github_repo     = "example-org/hn-reader"
+    ci_image_digest = null
   }
 
   validation {
@@ -204,6 +209,10 @@ variable "tooling" {
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9._/-]{1,255}$", var.tooling.ecr_repository))
     error_message = "tooling.ecr_repository must be a valid ECR repository name."
+  }
+  validation {
+    condition     = var.tooling.ci_image_digest == null || can(regex("^sha256:[0-9a-f]{64}$", var.tooling.ci_image_digest))
+    error_message = "tooling.ci_image_digest must be sha256:<64 hex> (ci-image.yml prints it) or null."
   }
   validation {
     condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.tooling.github_repo))
