@@ -1,5 +1,6 @@
 //! Stamps the build with its git revision and time, for /status and the build_info metric.
 //! In a container build there is no .git: the Dockerfile passes GIT_SHA instead.
+//! The server build also rasterises the app icons from their SVG (see `server::offline`).
 
 use std::process::Command;
 
@@ -31,4 +32,33 @@ fn main() {
         });
     println!("cargo:rustc-env=HN_GIT_SHA={sha}");
     println!("cargo:rustc-env=HN_BUILD_UNIX={built}");
+    #[cfg(feature = "ssr")]
+    icons::rasterise();
+}
+
+#[cfg(feature = "ssr")]
+mod icons {
+    use resvg::{tiny_skia, usvg};
+
+    /// (source SVG, size in pixels, PNG written to OUT_DIR): what the web app manifest lists.
+    const ICONS: [(&str, u32, &str); 3] = [
+        ("public/favicon.svg", 192, "icon-192.png"),
+        ("public/favicon.svg", 512, "icon-512.png"),
+        ("public/icon-maskable.svg", 512, "icon-maskable-512.png"),
+    ];
+
+    pub fn rasterise() {
+        let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR for build scripts");
+        for (source, size, name) in ICONS {
+            println!("cargo:rerun-if-changed={source}");
+            let svg = std::fs::read(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+            let tree = usvg::Tree::from_data(&svg, &usvg::Options::default())
+                .unwrap_or_else(|e| panic!("{source}: {e}"));
+            let mut pixmap = tiny_skia::Pixmap::new(size, size).expect("icon sizes are non-zero");
+            let scale = size as f32 / tree.size().width();
+            resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+            let png = pixmap.encode_png().unwrap_or_else(|e| panic!("{name}: {e}"));
+            std::fs::write(format!("{out_dir}/{name}"), png).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
 }

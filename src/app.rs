@@ -13,6 +13,11 @@ use crate::pages::{ItemView, NotFound, StatusView, StoriesView, UserView};
 #[derive(Clone, Debug)]
 pub struct StylesheetHref(pub String);
 
+/// Registers the offline-reading worker (`/sw.js`) after the page has loaded, so it never
+/// competes with the page for the network.
+const REGISTER_SERVICE_WORKER: &str =
+    r#"if("serviceWorker"in navigator)addEventListener("load",()=>navigator.serviceWorker.register("/sw.js"))"#;
+
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let stylesheet = use_context::<StylesheetHref>()
@@ -26,10 +31,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content="A fast, accessible Hacker News reader" />
                 <meta name="color-scheme" content="light dark" />
+                <meta name="theme-color" content="#ff6600" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                <link rel="manifest" href="/manifest.webmanifest" />
                 <Stylesheet id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options islands=true />
+                <script nonce=leptos::nonce::use_nonce() inner_html=REGISTER_SERVICE_WORKER></script>
                 <MetaTags />
             </head>
             <body>

@@ -190,3 +190,42 @@ async fn server_functions_answer_json_and_refuse_bad_input() {
         unknown.status()
     );
 }
+
+#[tokio::test]
+async fn the_service_worker_is_revalidated_every_visit_and_may_only_fetch_from_its_origin() {
+    let app = spawn_app().await;
+    let worker = app.get("/sw.js").await;
+    assert_eq!(worker.status(), 200);
+    assert_eq!(worker.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(worker.headers()["cache-control"], "no-cache");
+    assert_eq!(
+        worker.headers()["content-security-policy"],
+        "default-src 'none'; connect-src 'self'"
+    );
+    let script = worker.text().await.unwrap();
+    assert!(script.contains(r#""/pkg/hn-reader.css""#), "the build's stylesheet is pre-cached");
+
+    let icon = app.get("/icons/icon-512.png").await;
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/png");
+    assert_eq!(app.get("/icons/../favicon.svg").await.status(), 404);
+    assert_eq!(app.get("/icons/nope.png").await.status(), 404);
+}
+
+#[tokio::test]
+async fn pages_link_the_manifest_and_register_the_worker_under_their_own_nonce() {
+    let app = spawn_app().await;
+    let page = app.get("/").await;
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("worker-src 'self';") && csp.contains("manifest-src 'self';"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("a nonce in the CSP")
+        .to_string();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
+    let registration = format!(r#"<script nonce="{nonce}">if("serviceWorker"in navigator)"#);
+    assert!(html.contains(&registration), "registration script without this response's nonce");
+}

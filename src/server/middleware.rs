@@ -147,10 +147,13 @@ pub async fn response_headers(State(state): State<AppState>, mut request: Reques
     } else {
         None
     };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        csp.unwrap_or(HeaderValue::from_static(LOCKED_DOWN_CSP)),
-    );
+    // A handler that set its own policy (the service worker's) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            csp.unwrap_or(HeaderValue::from_static(LOCKED_DOWN_CSP)),
+        );
+    }
     for (name, value) in &SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod hn;
 pub mod logging;
 pub mod metrics;
+pub mod offline;
 pub mod middleware;
 pub mod page_cache;
 pub mod policy;
@@ -69,12 +70,12 @@ pub fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
 
 /// Builds the shared state from validated configuration.
 pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppState, StartError> {
-    let stylesheet = site::stylesheet_href(&leptos_options)?;
+    let assets = site::build_assets(&leptos_options)?;
     let client =
         HnClient::new(config.hn_api_url.clone(), config.upstream).map_err(|e| StartError::Client(e.to_string()))?;
     let hn = HnService::new(client, &config);
     let ecs = status::EcsMetadata::new(config.ecs_metadata_uri.clone()).map_err(StartError::Client)?;
-    Ok(AppState::new(Arc::new(config), leptos_options, hn, stylesheet, ecs))
+    Ok(AppState::new(Arc::new(config), leptos_options, hn, assets, ecs))
 }
 
 /// Serves until SIGTERM or SIGINT, then drains in-flight requests within the grace period.

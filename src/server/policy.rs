@@ -14,6 +14,10 @@ pub const STALE_PAGE_CACHE_CONTROL: &str = "public, max-age=0, s-maxage=5";
 pub const PUBLIC_FILE_CACHE_CONTROL: &str = "public, max-age=3600";
 /// Errors, server-function answers and probes are never cached.
 pub const NO_STORE: &str = "no-store";
+/// The service worker: kept, but revalidated on every fetch, so a new build reaches readers.
+pub const NO_CACHE: &str = "no-cache";
+/// The service worker's own policy: it fetches from this origin and runs nothing else.
+pub const SERVICE_WORKER_CSP: &str = "default-src 'none'; connect-src 'self'";
 /// Anything that is not a page may load nothing at all.
 pub const LOCKED_DOWN_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 /// Seconds a 503 asks the client to wait before trying again.
@@ -43,7 +47,7 @@ pub fn page_csp(nonce: &str, dev: bool) -> String {
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
-         object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+         worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
 }
 

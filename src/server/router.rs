@@ -21,7 +21,7 @@ use super::middleware::{access_log, admit_render, response_headers, server_fn_er
 use super::page_cache::serve_cached;
 use super::policy::asset_cache_control;
 use super::state::AppState;
-use super::{health, status};
+use super::{health, offline, status};
 use crate::app::{App, shell};
 
 /// Server-function arguments are a list kind, a page number or an id.
@@ -86,6 +86,8 @@ fn routes(state: &AppState) -> Router<AppState> {
         .route(health::LIVENESS_PATH, get(health::healthz))
         .route(health::READINESS_PATH, get(health::readyz))
         .route("/status.json", get(status::status_json))
+        .route(offline::SERVICE_WORKER_PATH, get(offline::service_worker))
+        .route(offline::ICONS_PATH, get(offline::icon))
         .merge(assets)
         .merge(pages)
 }

@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 
 use leptos::config::LeptosOptions;
 
-use crate::app::StylesheetHref;
-
 #[derive(Debug, thiserror::Error)]
 #[error("LEPTOS_HASH_FILES is on but {path} {problem}; run the server from the directory cargo-leptos built it in")]
 pub struct HashFileError {
@@ -13,14 +11,26 @@ pub struct HashFileError {
     pub problem: String,
 }
 
-/// The stylesheet's URL, with its content hash when file hashing is on. With hashing on, the
+/// The URLs of this build's bundle: what pages load and the service worker pre-caches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildAssets {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+/// The bundle's URLs, with their content hashes when file hashing is on. With hashing on, the
 /// hash file must exist beside the binary and name the js, wasm and css files: Leptos reads it
 /// again on every render and panics if it is missing, so it is checked once, at start.
-pub fn stylesheet_href(options: &LeptosOptions) -> Result<StylesheetHref, HashFileError> {
+pub fn build_assets(options: &LeptosOptions) -> Result<BuildAssets, HashFileError> {
     let name = &options.output_name;
     let pkg = &options.site_pkg_dir;
     if !options.hash_files {
-        return Ok(StylesheetHref(format!("/{pkg}/{name}.css")));
+        return Ok(BuildAssets {
+            js: format!("/{pkg}/{name}.js"),
+            wasm: format!("/{pkg}/{name}_bg.wasm"),
+            css: format!("/{pkg}/{name}.css"),
+        });
     }
     // Where Leptos looks for it: next to the executable.
     let path = std::env::current_exe()
@@ -41,8 +51,12 @@ pub fn stylesheet_href(options: &LeptosOptions) -> Result<StylesheetHref, HashFi
             });
         }
     }
-    let css = hash_of("css").unwrap_or_default();
-    Ok(StylesheetHref(format!("/{pkg}/{name}.{css}.css")))
+    let url = |kind: &str| format!("/{pkg}/{name}.{}.{kind}", hash_of(kind).unwrap_or_default());
+    Ok(BuildAssets {
+        js: url("js"),
+        wasm: url("wasm"),
+        css: url("css"),
+    })
 }
 
 /// `kind: hash` lines, as cargo-leptos writes them.
@@ -66,7 +80,9 @@ mod tests {
     #[test]
     fn without_hashing_the_plain_name_is_used() {
         let options = LeptosOptions::builder().output_name("app").site_pkg_dir("pkg").build();
-        assert_eq!(stylesheet_href(&options).unwrap().0, "/pkg/app.css");
+        let assets = build_assets(&options).unwrap();
+        assert_eq!(assets.css, "/pkg/app.css");
+        assert_eq!(assets.js, "/pkg/app.js");
     }
 
     #[test]
@@ -76,7 +92,7 @@ mod tests {
             .hash_files(true)
             .hash_file(std::sync::Arc::from("no-such-hash-file.txt"))
             .build();
-        let err = stylesheet_href(&options).unwrap_err();
+        let err = build_assets(&options).unwrap_err();
         assert!(err.path.ends_with("no-such-hash-file.txt"), "{err}");
         assert!(err.to_string().contains("cannot be read"), "{err}");
     }

@@ -13,6 +13,8 @@ use super::config::Config;
 use super::hn::HnService;
 use super::page_cache::PageCache;
 use super::status::EcsMetadata;
+use super::offline::service_worker_script;
+use super::site::BuildAssets;
 use crate::app::StylesheetHref;
 
 /// Everything a request may need, behind one `Arc`: axum hands the state to every middleware
@@ -31,6 +33,8 @@ pub struct Shared {
     /// Connections served at once.
     pub connections: Arc<Gate>,
     pub stylesheet: StylesheetHref,
+    /// This build's service worker script (`offline`).
+    pub service_worker: axum::body::Bytes,
     pub ecs: EcsMetadata,
     ready: AtomicBool,
     pub started: Instant,
@@ -56,7 +60,7 @@ impl AppState {
         config: Arc<Config>,
         leptos_options: LeptosOptions,
         hn: HnService,
-        stylesheet: StylesheetHref,
+        assets: BuildAssets,
         ecs: EcsMetadata,
     ) -> AppState {
         AppState(Arc::new(Shared {
@@ -67,7 +71,8 @@ impl AppState {
             config,
             leptos_options,
             hn,
-            stylesheet,
+            service_worker: service_worker_script(&assets).into(),
+            stylesheet: StylesheetHref(assets.css),
             ready: AtomicBool::new(true),
             started: Instant::now(),
             started_unix: unix_now(),
