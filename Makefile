@@ -58,9 +58,8 @@ release: setup ## Release build: server, hashed + precompressed site, and the fa
 	cargo leptos build --release --precompress
 	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
 
-e2e: setup-e2e ## Playwright in Debian's Chromium against the release build and the fake upstream
-	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
-	HN_API_URL=$(FAKE_HN_URL) FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
+e2e: setup-e2e ## Playwright in Debian's Chromium: cargo leptos end-to-end on the release build (the suite starts the fake upstream and the app it tests)
+	FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
 
 bench: setup release ## Throughput/latency/RSS/size figures against an in-run baseline (not part of make test)
 	@scripts/bootstrap.sh --bench

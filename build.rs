@@ -52,11 +52,15 @@ mod icons {
         for (source, size, name) in ICONS {
             println!("cargo:rerun-if-changed={source}");
             let svg = std::fs::read(source).unwrap_or_else(|e| panic!("{source}: {e}"));
-            let tree = usvg::Tree::from_data(&svg, &usvg::Options::default())
-                .unwrap_or_else(|e| panic!("{source}: {e}"));
+            let tree =
+                usvg::Tree::from_data(&svg, &usvg::Options::default()).unwrap_or_else(|e| panic!("{source}: {e}"));
             let mut pixmap = tiny_skia::Pixmap::new(size, size).expect("icon sizes are non-zero");
             let scale = size as f32 / tree.size().width();
-            resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+            resvg::render(
+                &tree,
+                tiny_skia::Transform::from_scale(scale, scale),
+                &mut pixmap.as_mut(),
+            );
             let png = pixmap.encode_png().unwrap_or_else(|e| panic!("{name}: {e}"));
             std::fs::write(format!("{out_dir}/{name}"), png).unwrap_or_else(|e| panic!("{name}: {e}"));
         }

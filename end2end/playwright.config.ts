@@ -1,10 +1,16 @@
 import { defineConfig, devices } from "@playwright/test";
+import { appAddr, appEnv, builtApp, cargoLeptosEnv, fakeAddr, inheritedEnv, root } from "./app-under-test";
 
-// `cargo leptos end-to-end` starts the app (LEPTOS_SITE_ADDR, default 127.0.0.1:3000) and runs
-// this suite. The fake Hacker News API it reads from is started here.
-const appUrl = `http://${process.env.LEPTOS_SITE_ADDR ?? "127.0.0.1:3000"}`;
-const fakeAddr = process.env.FAKE_HN_ADDR ?? "127.0.0.1:3100";
-const fakeBin = process.env.FAKE_HN_BIN ?? "../target/release/fake-hn";
+// `cargo leptos end-to-end [--release]` builds the app, starts it (reading the real Hacker News
+// API, as `cargo leptos watch` does: cargo-leptos gives its server no environment of ours) and
+// runs this suite. So the suite starts what it tests itself: the fake Hacker News API, and a
+// second instance of the binary cargo-leptos just built, on its own port, reading the fake.
+const appBin = builtApp();
+const release = appBin.includes("/release/");
+// The fake upstream, built with the same profile and LEPTOS_* values so it reuses the app's build.
+const fakeCommand = process.env.FAKE_HN_BIN
+  ? `${process.env.FAKE_HN_BIN} --addr ${fakeAddr}`
+  : `cargo run --quiet ${release ? "--release " : ""}--features ssr --bin fake-hn -- --addr ${fakeAddr}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -16,7 +22,7 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: {
-    baseURL: appUrl,
+    baseURL: `http://${appAddr}`,
     trace: "retain-on-failure",
   },
   projects: [
@@ -41,17 +47,21 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `${fakeBin} --addr ${fakeAddr}`,
+      command: fakeCommand,
+      cwd: root,
+      env: { ...inheritedEnv, ...cargoLeptosEnv },
       url: `http://${fakeAddr}/_control/calls`,
       reuseExistingServer: false,
-      timeout: 30_000,
+      // A fresh clone builds the fake first.
+      timeout: 600_000,
     },
     {
-      // The app is started by cargo-leptos; this only waits until it answers.
-      command: "node -e \"setInterval(() => {}, 1 << 30)\"",
-      url: `${appUrl}/healthz`,
-      reuseExistingServer: true,
-      timeout: 120_000,
+      command: appBin,
+      cwd: root,
+      env: appEnv(appAddr),
+      url: `http://${appAddr}/readyz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
     },
   ],
 });

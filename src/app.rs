@@ -15,8 +15,7 @@ pub struct StylesheetHref(pub String);
 
 /// Registers the offline-reading worker (`/sw.js`) after the page has loaded, so it never
 /// competes with the page for the network.
-const REGISTER_SERVICE_WORKER: &str =
-    r#"if("serviceWorker"in navigator)addEventListener("load",()=>navigator.serviceWorker.register("/sw.js"))"#;
+const REGISTER_SERVICE_WORKER: &str = r#"if("serviceWorker"in navigator)addEventListener("load",()=>navigator.serviceWorker.register("/sw.js").catch(e=>console.warn("offline reading is off:",e)))"#;
 
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {

@@ -170,7 +170,9 @@ async fn a_connection_flood_past_the_limit_keeps_probes_up_sheds_pages_and_recov
         let response = tokio::time::timeout(BOUND, app.get("/healthz")).await.expect("bounded");
         assert_eq!(response.status(), 200, "probes are answered on a shed connection");
     }
-    let shed = tokio::time::timeout(BOUND, app.get("/item/10002")).await.expect("bounded");
+    let shed = tokio::time::timeout(BOUND, app.get("/item/10002"))
+        .await
+        .expect("bounded");
     assert_eq!(shed.status(), 503, "a page past the limit is refused, not left waiting");
     assert!(shed.headers().contains_key("retry-after"));
     drop(idle);

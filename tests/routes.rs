@@ -203,7 +203,10 @@ async fn the_service_worker_is_revalidated_every_visit_and_may_only_fetch_from_i
         "default-src 'none'; connect-src 'self'"
     );
     let script = worker.text().await.unwrap();
-    assert!(script.contains(r#""/pkg/hn-reader.css""#), "the build's stylesheet is pre-cached");
+    assert!(
+        script.contains(r#""/pkg/hn-reader.css""#),
+        "the build's stylesheet is pre-cached"
+    );
 
     let icon = app.get("/icons/icon-512.png").await;
     assert_eq!(icon.status(), 200);
@@ -217,7 +220,10 @@ async fn pages_link_the_manifest_and_register_the_worker_under_their_own_nonce()
     let app = spawn_app().await;
     let page = app.get("/").await;
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(csp.contains("worker-src 'self';") && csp.contains("manifest-src 'self';"), "{csp}");
+    assert!(
+        csp.contains("worker-src 'self';") && csp.contains("manifest-src 'self';"),
+        "{csp}"
+    );
     let nonce = csp
         .split("'nonce-")
         .nth(1)
@@ -227,5 +233,8 @@ async fn pages_link_the_manifest_and_register_the_worker_under_their_own_nonce()
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"<link rel="manifest" href="/manifest.webmanifest">"#));
     let registration = format!(r#"<script nonce="{nonce}">if("serviceWorker"in navigator)"#);
-    assert!(html.contains(&registration), "registration script without this response's nonce");
+    assert!(
+        html.contains(&registration),
+        "registration script without this response's nonce"
+    );
 }

@@ -17,8 +17,14 @@ const TEMPLATE: &str = include_str!("service_worker.js");
 
 /// The PNG icons the web app manifest lists (public/manifest.webmanifest).
 const ICONS: [(&str, &[u8]); 3] = [
-    ("icon-192.png", include_bytes!(concat!(env!("OUT_DIR"), "/icon-192.png"))),
-    ("icon-512.png", include_bytes!(concat!(env!("OUT_DIR"), "/icon-512.png"))),
+    (
+        "icon-192.png",
+        include_bytes!(concat!(env!("OUT_DIR"), "/icon-192.png")),
+    ),
+    (
+        "icon-512.png",
+        include_bytes!(concat!(env!("OUT_DIR"), "/icon-512.png")),
+    ),
     (
         "icon-maskable-512.png",
         include_bytes!(concat!(env!("OUT_DIR"), "/icon-maskable-512.png")),
@@ -57,9 +63,15 @@ pub fn service_worker_script(assets: &BuildAssets) -> String {
 pub async fn service_worker(State(state): State<AppState>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
             (header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE)),
-            (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SERVICE_WORKER_CSP)),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(SERVICE_WORKER_CSP),
+            ),
         ],
         state.service_worker.clone(),
     )
@@ -71,7 +83,10 @@ pub async fn icon(Path(name): Path<String>) -> Response {
         Some((_, png)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
-                (header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_FILE_CACHE_CONTROL)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(PUBLIC_FILE_CACHE_CONTROL),
+                ),
             ],
             *png,
         )
@@ -101,7 +116,12 @@ mod tests {
     fn the_script_names_this_builds_assets_and_no_placeholder_is_left() {
         let script = service_worker_script(&assets("abc"));
         assert!(!script.contains("__VERSION__") && !script.contains("__PRECACHE__"));
-        for path in ["/pkg/app.abc.js", "/pkg/app.abc.wasm", "/pkg/app.abc.css", "/icons/icon-192.png"] {
+        for path in [
+            "/pkg/app.abc.js",
+            "/pkg/app.abc.wasm",
+            "/pkg/app.abc.css",
+            "/icons/icon-192.png",
+        ] {
             assert!(script.contains(&format!("\"{path}\"")), "{path} not pre-cached");
         }
     }

@@ -64,11 +64,19 @@ async function page(request, event) {
   }
 }
 
-// A navigation request cannot be re-made with an abort signal, so the timeout races it.
+// Pages may be served stale by the browser's HTTP cache (stale-while-revalidate); "network
+// first" means the server is asked. A navigation request cannot be re-made with options, so
+// this is a new request for the same URL, and the timeout races it.
 function fetchWithin(request, ms) {
+  const fresh = new Request(request.url, {
+    headers: request.headers,
+    credentials: "same-origin",
+    redirect: "manual",
+    cache: "no-cache",
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("network timeout")), ms);
-    fetch(request)
+    fetch(fresh)
       .then(resolve, reject)
       .finally(() => clearTimeout(timer));
   });
@@ -102,7 +110,7 @@ function isHtml(response) {
 
 async function save(key, response) {
   const html = await response.text();
-  const title = /<title>([^<]*)<\/title>/.exec(html)?.[1] ?? key;
+  const title = (/<title>([^<]*)<\/title>/.exec(html)?.[1] ?? key).replace(/ \| Hacker News$/, "");
   const headers = new Headers({
     "content-type": response.headers.get("content-type"),
     [SAVED_AT]: String(Date.now()),
@@ -149,7 +157,7 @@ async function offlinePage() {
     ? `<p>This page is not saved for offline reading. These are:</p><ul class="saved-pages">${items}</ul>`
     : "<p>This page is not saved for offline reading, and no page is saved yet: pages you read while online are kept here.</p>";
   const stylesheet = PRECACHE.find((path) => path.endsWith(".css"));
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline | Hacker News</title><link rel="stylesheet" href="${stylesheet}"></head><body><main id="main" class="offline-page"><h1>You are offline</h1>${list}</main></body></html>`;
+  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline | Hacker News</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="${stylesheet}"></head><body><main id="main" class="offline-page"><h1>You are offline</h1>${list}</main></body></html>`;
   return new Response(html, {
     status: 503,
     headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": OFFLINE_PAGE_CSP },

@@ -11,10 +11,10 @@ use super::admission::Gate;
 use super::clock::unix_now;
 use super::config::Config;
 use super::hn::HnService;
-use super::page_cache::PageCache;
-use super::status::EcsMetadata;
 use super::offline::service_worker_script;
+use super::page_cache::PageCache;
 use super::site::BuildAssets;
+use super::status::EcsMetadata;
 use crate::app::StylesheetHref;
 
 /// Everything a request may need, behind one `Arc`: axum hands the state to every middleware
