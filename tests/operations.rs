@@ -58,8 +58,8 @@ fn csp_shape(response: &reqwest::Response) -> String {
 }
 
 const PAGE_CSP: &str = "default-src 'self'; script-src 'nonce-N' 'strict-dynamic' 'wasm-unsafe-eval'; \
-    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; \
-    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+    style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; \
+    manifest-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 #[tokio::test]
 async fn security_headers_are_exact_on_every_kind_of_response() {

@@ -146,11 +146,13 @@ async fn sigterm_lets_200_in_flight_requests_finish_then_exits_zero() {
     let fake = FakeHn::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     // Each upstream call takes 200 ms, so cold page views are in flight when SIGTERM lands.
     fake.set_delay(Duration::from_millis(200));
-    // Room for all 200 views' upstream calls at once: this drill is about draining, not shedding.
+    // Room for all 200 views' renders and upstream calls at once: this drill is about draining,
+    // not shedding (the render gate would otherwise queue all but 8 per CPU).
     let settings = [
         ("SHUTDOWN_GRACE_SECS", "20"),
         ("SHUTDOWN_LAME_DUCK_SECS", "1"),
         ("UPSTREAM_MAX_CONCURRENCY", "512"),
+        ("RENDER_CONCURRENCY", "256"),
     ];
     let (child, port, logs) = start_server(&fake, &settings).await;
     let client = reqwest::Client::new();

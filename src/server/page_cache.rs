@@ -269,8 +269,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// Anything else (another method, any other query, the API, assets, probes, status) is `None`.
 pub fn page_key(method: &Method, uri: &axum::http::Uri) -> Option<String> {
     let path = uri.path();
-    let not_a_page = ["/api/", "/pkg/"].iter().any(|prefix| path.starts_with(prefix))
-        || ["/status", "/status.json", "/healthz", "/readyz"].contains(&path);
+    let not_a_page = ["/api/", "/pkg/", "/icons/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+        || ["/status", "/status.json", "/healthz", "/readyz", "/sw.js"].contains(&path);
     if method != Method::GET || not_a_page || path.len() > MAX_KEY_BYTES {
         return None;
     }
@@ -523,6 +525,8 @@ mod tests {
             (Method::GET, "/pkg/app.js"),
             (Method::GET, "/status"),
             (Method::GET, "/healthz"),
+            (Method::GET, "/sw.js"),
+            (Method::GET, "/icons/icon-192.png"),
         ] {
             assert_eq!(key(method.clone(), uri), None, "{method} {uri}");
         }
