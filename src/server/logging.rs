@@ -11,6 +11,10 @@ use super::config::LogFormat;
 
 /// Lines queued for the writer thread before a logging call waits.
 const QUEUED_LINES: usize = 64 * 1024;
+/// The writer thread's buffer: it writes what has queued up in one call and flushes whenever
+/// the queue is empty, so a busy server makes one write per batch rather than one per line
+/// (stdout alone flushes at every newline) and an idle one still shows each line at once.
+const WRITE_BUFFER_BYTES: usize = 64 * 1024;
 
 /// Installs the subscriber. Keep the guard until exit: dropping it flushes what is queued.
 pub fn init(format: LogFormat) -> WorkerGuard {
@@ -18,7 +22,7 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         .buffered_lines_limit(QUEUED_LINES)
         .lossy(false)
         .thread_name("log-writer")
-        .finish(std::io::stdout());
+        .finish(std::io::BufWriter::with_capacity(WRITE_BUFFER_BYTES, std::io::stdout()));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let result = match format {

@@ -22,7 +22,7 @@ use super::page_cache::serve_cached;
 use super::policy::asset_cache_control;
 use super::state::AppState;
 use super::{health, offline, status};
-use crate::app::{App, shell};
+use crate::app::{App, StylesheetHref, shell};
 
 /// Server-function arguments are a list kind, a page number or an id.
 pub const MAX_SERVER_FN_BODY_BYTES: usize = 16 * 1024;
@@ -46,8 +46,10 @@ pub fn router(state: AppState) -> Router {
 fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let routes = route_list().to_vec();
+    // axum clones a route's whole service for every request, closures included: what they
+    // capture is behind an Arc, so that clone costs a reference count, not a copy.
     let context = {
-        let stylesheet = state.stylesheet.clone();
+        let stylesheet = std::sync::Arc::new(state.stylesheet.clone());
         move || {
             // The response's nonce, made by the middleware that also puts it in the CSP.
             let nonce = use_context::<axum::http::request::Parts>()
@@ -55,7 +57,7 @@ fn routes(state: &AppState) -> Router<AppState> {
             if let Some(nonce) = nonce {
                 provide_context(nonce);
             }
-            provide_context(stylesheet.clone());
+            provide_context(StylesheetHref::clone(&stylesheet));
         }
     };
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
@@ -71,8 +73,8 @@ fn routes(state: &AppState) -> Router<AppState> {
         .layer(middleware::map_response(immutable_when_found));
     let pages = Router::new()
         .leptos_routes_with_context(state, routes, context.clone(), {
-            let options = options.clone();
-            move || shell(options.clone())
+            let options = std::sync::Arc::new(options.clone());
+            move || shell(LeptosOptions::clone(&options))
         })
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(RequestBodyLimitLayer::new(MAX_SERVER_FN_BODY_BYTES))
