@@ -73,7 +73,7 @@ resource "aws_ecs_task_definition" "app" {
   container_definitions = jsonencode([
     {
       name                   = "hn-reader"
-      image                  = "${local.tooling.ecr_repository_url}@${local.image_digest}"
+      image                  = "${var.ecr_repository.url}@${local.image_digest}"
       essential              = true
       user                   = "65532:65532"
       workingDirectory       = "/app"
@@ -145,7 +145,7 @@ resource "aws_ecs_service" "rolling" {
   name                               = local.name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.app.arn
-  desired_count                      = local.settings.min_tasks
+  desired_count                      = var.min_tasks
   launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   health_check_grace_period_seconds  = 30
@@ -207,7 +207,7 @@ resource "aws_ecs_service" "blue_green" {
   name                               = local.name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.app.arn
-  desired_count                      = local.settings.min_tasks
+  desired_count                      = var.min_tasks
   launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   health_check_grace_period_seconds  = 30
@@ -263,7 +263,7 @@ resource "aws_appautoscaling_target" "app" {
   service_namespace  = "ecs"
   resource_id        = "service/${aws_ecs_cluster.this.name}/${local.service.name}"
   scalable_dimension = "ecs:service:DesiredCount"
-  min_capacity       = local.settings.min_tasks
+  min_capacity       = var.min_tasks
   max_capacity       = local.settings.max_tasks
 }
 
