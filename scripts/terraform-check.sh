@@ -4,8 +4,9 @@
 #   1. terraform fmt -check -recursive terraform/
 #   2. terraform init -backend=false && validate: every root and module (main and
 #      deploy-role once per workspace)
-#   3. terraform test: modules/settings, and the main root's plan of each workspace with a
-#      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
+#   3. terraform test: modules/settings, modules/region (each workspace's regional stack), and
+#      the main root's plan of each workspace with a mocked provider
+#      (terraform/tests/plan_<workspace>.tftest.hcl: edge, regions' wiring, failover)
 #   4. checkov -d terraform --skip-download, with the repo's graph policies
 #      (--external-checks-dir terraform/checkov): 0 failed; and each of those policies fails
 #      its fixture (tools/terraform/checkov_policies_check.py)
@@ -63,9 +64,12 @@ run_check "validate terraform/bootstrap" validate bootstrap
 run_check "validate terraform/deploy-role" validate deploy-role "${WORKSPACES[@]}"
 run_check "validate terraform/modules/private-bucket" validate modules/private-bucket
 run_check "validate terraform/modules/settings" validate modules/settings
+run_check "validate terraform/modules/region" validate modules/region
+run_check "validate terraform/modules/key-policy" validate modules/key-policy
 
 step "terraform test"
 run_check "terraform test (modules/settings)" terraform -chdir="$TF/modules/settings" test -no-color
+run_check "terraform test (modules/region: each workspace's regional stack, mocked provider)" terraform -chdir="$TF/modules/region" test -no-color
 for ws in "${WORKSPACES[@]}"; do
   run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
 done
