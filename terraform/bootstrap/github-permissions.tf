@@ -127,6 +127,18 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["ecr:BatchGetImage", "ecr:PutImage", "ecr:DescribeImages"]
     resources = [aws_ecr_repository.app.arn]
   }
+  # scripts/deploy.sh waits for the digest in the standby's replica before it deploys there.
+  statement {
+    sid       = "ReplicaHasTheDigest"
+    actions   = ["ecr:DescribeImages"]
+    resources = [aws_ecr_repository.replica.arn]
+  }
+  # scripts/mirror-image.sh copies the digest to the second cloud's registry (terraform/dr-gcp).
+  statement {
+    sid       = "PullForTheSecondCloud"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer"]
+    resources = [aws_ecr_repository.app.arn]
+  }
   statement {
     sid       = "DeployEvents"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

@@ -44,7 +44,10 @@ locals {
   region    = local.settings.region
   # The main root's provider alias us_east_1 holds the WAF web ACL and its log group, the
   # CloudFront viewer certificate, a KMS key, an SNS topic and the WAF alarm.
-  regions = distinct([local.region, "us-east-1"])
+  regions = distinct(concat(keys(local.stacks), ["us-east-1"]))
+  # The main root's regional stacks (modules/region): region => its name prefix
+  # (hn-reader-<env> in the primary, hn-reader-<env>-<code> in the standby).
+  stacks = { for r in values(module.settings.regions) : r.region => r.name }
   # Prefix of every name the main root gives its resources (its local.name).
   name = "hn-reader-${terraform.workspace}"
 
