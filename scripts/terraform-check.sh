@@ -17,6 +17,11 @@
 #      (tools/terraform/timeouts_check.py)
 #   8. the ECR lifecycle keeps what each environment runs or may roll back to
 #      (tools/terraform/ecr_lifecycle_check.py)
+#   9. the second cloud (terraform/dr-gcp; its provider is not in the mirror, so validate runs
+#      online in ci.yml): fmt and checkov above, and every name against the google provider's
+#      schema (tools/terraform/gcp_names_check.py, with a self-test on planted mistakes)
+#  10. disaster recovery: the settings' regions, the recovery objectives the READMEs state
+#      (tools/terraform/dr_check.py, with a self-test)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
 # shellcheck source=scripts/terraform-tools.sh
@@ -106,6 +111,14 @@ run_check "timeouts check" "$TF_PY" tools/terraform/timeouts_check.py terraform 
 
 step "ECR lifecycle (simulated on 400 builds)"
 run_check "ECR lifecycle check" python3 tools/terraform/ecr_lifecycle_check.py terraform/bootstrap/ecr-lifecycle.json
+
+step "second cloud (terraform/dr-gcp): names against the google provider's schema"
+gcp_names() { gcp_schema && "$TF_PY" tools/terraform/gcp_names_check.py --self-test >/dev/null && "$TF_PY" tools/terraform/gcp_names_check.py terraform/dr-gcp; }
+run_check "gcp names check" gcp_names
+
+step "disaster recovery: regions and recovery objectives"
+run_check "dr check self-test" "$TF_PY" tools/terraform/dr_check.py --self-test
+run_check "dr check" "$TF_PY" tools/terraform/dr_check.py
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1

@@ -4,6 +4,7 @@
 # group; this record is what lets a POST (the Reload button) reach the standby at all.
 
 resource "aws_route53_record" "origin_failover" {
+  #checkov:skip=CKV2_AWS_23: Each record is an alias of its region's ALB (modules/region output alb); checkov does not follow a module output into the alias.
   for_each        = local.has_standby ? local.albs : {}
   zone_id         = local.settings.hosted_zone_id
   name            = local.failover_origin_host

@@ -17,11 +17,11 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = local.settings.region # the default provider's region: the primary
 
-  regions        = module.settings.regions # primary, and standby when the settings have one
-  has_standby    = local.settings.has_standby
-  has_domain     = local.settings.has_domain
-  public_host    = local.has_domain ? local.settings.domain_name : aws_cloudfront_distribution.this.domain_name
-  is_blue_green  = local.settings.deployment_strategy == "BLUE_GREEN"
+  regions       = module.settings.regions # primary, and standby when the settings have one
+  has_standby   = local.settings.has_standby
+  has_domain    = local.settings.has_domain
+  public_host   = local.has_domain ? local.settings.domain_name : aws_cloudfront_distribution.this.domain_name
+  is_blue_green = local.settings.deployment_strategy == "BLUE_GREEN"
 
   default_tags = {
     app          = "hn-reader"

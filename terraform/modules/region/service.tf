@@ -135,11 +135,6 @@ resource "aws_ecs_task_definition" "app" {
 #   blue_green  CODE_DEPLOY controller: apply registers the task definition; CodeDeploy
 #               (codedeploy.tf, started by scripts/deploy.sh) shifts traffic and owns the
 #               task set, its target group and the listener rules (int, prod).
-locals {
-  service_subnets         = aws_subnet.private[*].id
-  service_security_groups = [aws_security_group.service.id]
-}
-
 resource "aws_ecs_service" "rolling" {
   count                              = local.is_blue_green ? 0 : 1
   name                               = local.name
@@ -156,8 +151,8 @@ resource "aws_ecs_service" "rolling" {
   wait_for_steady_state              = true
 
   network_configuration {
-    subnets          = local.service_subnets
-    security_groups  = local.service_security_groups
+    subnets          = aws_subnet.private[*].id
+    security_groups  = [aws_security_group.service.id]
     assign_public_ip = false
   }
 
@@ -218,8 +213,8 @@ resource "aws_ecs_service" "blue_green" {
   wait_for_steady_state              = true
 
   network_configuration {
-    subnets          = local.service_subnets
-    security_groups  = local.service_security_groups
+    subnets          = aws_subnet.private[*].id
+    security_groups  = [aws_security_group.service.id]
     assign_public_ip = false
   }
 

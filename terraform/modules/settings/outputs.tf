@@ -85,7 +85,7 @@ output "failover" {
 # RTO and RPO, derived from the settings above (README and docs/disaster-recovery.md quote
 # these; tools/terraform/dr_check.py fails when they differ).
 output "recovery_objectives" {
-  description = "Recovery time (seconds) per failure, and recovery point, of the selected workspace; null values: the failure is not covered (no standby)."
+  description = "Recovery time (seconds) per failure, and recovery point, of the selected workspace; null: the failure is not covered (no standby region, or no second cloud)."
   value       = local.recovery_objectives
 }
 
@@ -101,9 +101,9 @@ locals {
     region_loss_post_seconds = local.current.standby_region == null ? null : local.f.health_alarm_period * local.f.health_alarm_periods + local.f.alias_ttl
     # Both AWS regions or CloudFront lost: the second cloud's uptime check fails, the runbook's
     # decision, make failover-cloud, then resolvers drop the CloudFront alias (its TTL).
-    cloud_loss_seconds = local.f.cloud_uptime_check_period + local.f.cloud_failover_decision_secs + local.f.alias_ttl
+    cloud_loss_seconds = local.current.second_cloud == null ? null : local.f.cloud_uptime_check_period + local.f.cloud_failover_decision_secs + local.f.alias_ttl
     # Back to AWS (make failback-cloud): the records failover-cloud wrote expire.
-    cloud_failback_seconds = local.f.cloud_dns_ttl
+    cloud_failback_seconds = local.current.second_cloud == null ? null : local.f.cloud_dns_ttl
     # The app keeps no data: nothing written can be lost. A region may run the previous
     # release for at most one deployment (shift + bake), which the pipeline's lag check shows.
     rpo_seconds               = 0

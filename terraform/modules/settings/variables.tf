@@ -20,11 +20,14 @@ variable "workspace" {
 variable "environments" {
   description = "Per-workspace settings, keyed by workspace name."
   type = map(object({
-    account_id          = string           # the dedicated AWS account of this environment
-    deploy_role_arn     = string           # role the aws provider assumes in that account
-    region              = string           # primary region (CloudFront/WAF/ACM-for-CloudFront are always us-east-1)
-    standby_region      = optional(string) # disaster-recovery region running the same module warm; null = single region
-    standby_min_tasks   = optional(number) # the standby's autoscaling floor (its ceiling is max_tasks)
+    account_id        = string           # the dedicated AWS account of this environment
+    deploy_role_arn   = string           # role the aws provider assumes in that account
+    region            = string           # primary region (CloudFront/WAF/ACM-for-CloudFront are always us-east-1)
+    standby_region    = optional(string) # disaster-recovery region running the same module warm; null = single region
+    standby_min_tasks = optional(number) # the standby's autoscaling floor (its ceiling is max_tasks)
+    # The second cloud (terraform/dr-gcp): Cloud Run in this project and region, with
+    # min_instances always running (0: cold standby). null: none.
+    second_cloud        = optional(object({ project_id = string, region = string, min_instances = number, max_instances = number }))
     az_count            = number           # 2 or 3
     single_nat_gateway  = bool             # true: one NAT for the VPC; false: one NAT per AZ
     task_cpu            = number           # Fargate CPU units
@@ -69,6 +72,7 @@ variable "environments" {
       region              = "eu-west-1"
       standby_region      = "eu-central-1"
       standby_min_tasks   = 1
+      second_cloud        = { project_id = "hn-reader-int", region = "europe-west1", min_instances = 0, max_instances = 4 }
       az_count            = 3
       single_nat_gateway  = true
       task_cpu            = 512
@@ -91,6 +95,7 @@ variable "environments" {
       region              = "eu-west-1"
       standby_region      = "eu-central-1"
       standby_min_tasks   = 2
+      second_cloud        = { project_id = "hn-reader-prod", region = "europe-west1", min_instances = 1, max_instances = 12 }
       az_count            = 3
       single_nat_gateway  = false
       task_cpu            = 512
@@ -136,6 +141,10 @@ variable "environments" {
   validation {
     condition     = alltrue([for e in values(var.environments) : e.standby_region == null || e.domain_name != null])
     error_message = "environments: a standby_region needs domain_name: POST server functions fail over through a Route 53 record in its zone."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.second_cloud == null ? true : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", e.second_cloud.project_id)) && e.second_cloud.min_instances >= 0 && e.second_cloud.min_instances <= e.second_cloud.max_instances && e.domain_name != null])
+    error_message = "environments: second_cloud needs a GCP project id, 0 <= min_instances <= max_instances, and a domain_name (make failover-cloud points it there)."
   }
   validation {
     condition     = alltrue([for k, e in var.environments : k != "prod" || e.standby_region != null])
