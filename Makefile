@@ -113,7 +113,7 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 
 # ---- terraform (issue: Terraform) ----
 
-.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check
+.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check dr-drill failover-cloud failback-cloud mirror-image
 tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh
 
@@ -128,6 +128,20 @@ tf-deploy: ## Deploy DEPLOY_ENV with DIGEST, PKG_DIR, TF_STATE_BUCKET; with PLAN
 
 deploy-check: ## zizmor, OIDC trust test, GitHub settings check, smoke self-test, workflow rehearsal (offline)
 	@scripts/deploy-check.sh
+
+# ---- disaster recovery (issue 13; docs/disaster-recovery.md) ----
+
+dr-drill: ## Game day: DEPLOY_ENV's primary loses its tasks, measured against the stated RTO, restored (needs AWS)
+	@scripts/dr-drill.sh
+
+mirror-image: ## Copy DIGEST from ECR into the second cloud's registry, same digest (needs Docker, AWS, GCP)
+	@scripts/mirror-image.sh
+
+failover-cloud: ## DEPLOY_ENV's public records to the second cloud (terraform/dr-gcp); prints what it changed (needs AWS, GCP)
+	@scripts/failover-cloud.sh failover
+
+failback-cloud: ## DEPLOY_ENV's public records back to CloudFront (needs AWS)
+	@scripts/failover-cloud.sh failback
 
 # ---- pipeline (issue: Delivery pipeline; docs/pipeline.md) ----
 # Steps of the workflows; each says what it needs (AWS, GitHub, Docker or the network).

@@ -54,6 +54,8 @@ locals {
   role_name = regex("[^/]+$", local.settings.deploy_role_arn)
   # bootstrap/github-oidc.tf: the tooling-account roles of this environment's GitHub jobs
   ci_role_arn = "arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-deploy"
+  # bootstrap/github-oidc.tf: the game-day drill's role, in the drilled workspace only
+  drill_role_arn = terraform.workspace == module.settings.game_day_workspace ? ["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-drill"] : []
   plan_trusted = concat(["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-plan"],
   terraform.workspace == "dev" ? ["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-pr"] : [])
 }
@@ -77,7 +79,7 @@ data "aws_iam_policy_document" "trust" {
     actions = ["sts:AssumeRole", "sts:TagSession"]
     principals {
       type        = "AWS"
-      identifiers = [local.ci_role_arn]
+      identifiers = concat([local.ci_role_arn], local.drill_role_arn)
     }
   }
 

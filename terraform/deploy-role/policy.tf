@@ -297,6 +297,24 @@ data "aws_iam_policy_document" "by_region" {
     }
   }
 
+  # scripts/deploy.sh: each region's ReleaseRun metric after its deployment (the dashboards'
+  # release-per-region widget); PutMetricData has no resources, only the namespace key.
+  statement {
+    sid       = "ReleaseMetric"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["hn-reader/${terraform.workspace}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = keys(local.stacks)
+    }
+  }
+
   # WAF logging to CloudWatch Logs: AWS WAF writes the log group's resource policy with the
   # caller's permissions (the set the WAF developer guide lists).
   statement {

@@ -77,6 +77,16 @@ locals {
   standby_regions = sort(distinct(compact([for e in values(var.environments) : e.standby_region])))
 }
 
+output "game_day_workspace" {
+  description = "The workspace of the game-day drill (dr-drill.yml)."
+  value       = var.game_day_workspace
+
+  precondition {
+    condition     = try(var.environments[var.game_day_workspace].standby_region, null) != null
+    error_message = "game_day_workspace must be a workspace with a standby_region: the drill takes its primary away."
+  }
+}
+
 output "failover" {
   description = "The failover settings (variable failover)."
   value       = var.failover

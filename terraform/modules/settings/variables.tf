@@ -251,6 +251,12 @@ variable "tooling" {
   }
 }
 
+variable "game_day_workspace" {
+  description = "The workspace the scheduled game-day drill (.github/workflows/dr-drill.yml) takes a region away from; it must have a standby region."
+  type        = string
+  default     = "int"
+}
+
 # How failover is detected and how long it takes; the same for every workspace with a
 # standby. The recovery objectives (output recovery_objectives, README, docs/disaster-recovery.md)
 # are computed from these, so the stated figures follow any change here.
