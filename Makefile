@@ -113,7 +113,7 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 
 # ---- terraform (issue: Terraform) ----
 
-.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check dr-drill failover-cloud failback-cloud mirror-image
+.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check dr-drill failover-cloud failback-cloud mirror-image dr-gcp-deploy
 tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh
 
@@ -134,8 +134,12 @@ deploy-check: ## zizmor, OIDC trust test, GitHub settings check, smoke self-test
 dr-drill: ## Game day: DEPLOY_ENV's primary loses its tasks, measured against the stated RTO, restored (needs AWS)
 	@scripts/dr-drill.sh
 
-mirror-image: ## Copy DIGEST from ECR into the second cloud's registry, same digest (needs Docker, AWS, GCP)
-	@scripts/mirror-image.sh
+mirror-image: ## Copy DIGEST from ECR into DEPLOY_ENV's second-cloud registry, same digest (needs Docker, AWS, GCP)
+	@scripts/second-cloud.sh mirror
+
+dr-gcp-deploy: ## Apply terraform/dr-gcp for DEPLOY_ENV with DIGEST, then its certificate CNAME into Route 53 (needs GCP, AWS)
+	@scripts/second-cloud.sh deploy
+	@scripts/failover-cloud.sh prepare
 
 failover-cloud: ## DEPLOY_ENV's public records to the second cloud (terraform/dr-gcp); prints what it changed (needs AWS, GCP)
 	@scripts/failover-cloud.sh failover

@@ -120,7 +120,7 @@ class Runner:
         (self.state / "job-logs").mkdir(parents=True)
         self.bin = work / "bin"
         self.bin.mkdir()
-        for tool in ("docker", "aws", "terraform", "gh"):
+        for tool in ("docker", "aws", "terraform", "gh", "curl"):
             (self.bin / tool).symlink_to(HERE / "standin.py")
         self.artifacts = work / "artifacts"
         self.artifacts.mkdir()
@@ -204,6 +204,8 @@ class Runner:
                 if not self.approve:
                     return {"result": "failure", "outputs": {}}
         env.update({k: self.expand(v, ctx) for k, v in (job.get("env") or {}).items()})
+        if (job.get("permissions") or {}).get("id-token") == "write":  # as GitHub: the job may request an OIDC token
+            env.update(ACTIONS_ID_TOKEN_REQUEST_URL="https://token.actions.rehearsal/?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN="rehearsal")
         ctx = dict(ctx, steps={}, env=env)
         job_log = []
         result = "success"
@@ -302,7 +304,7 @@ class Runner:
         github = {"run_id": str(self.run_id), "run_attempt": "1", "sha": self.sha, "repository": REPO, "workspace": str(self.clone), "token": "ghs_rehearsal", **event}
         base = {"vars": VARS, "github": github, "secrets": {}, "runner": {"temp": str(self.work / "runner-temp")},
                 "workflow_permissions": wf.get("permissions")}
-        if wf_path.name == "deploy-env.yml":
+        if wf_path.name in ("deploy-env.yml", "dr-drill.yml"):  # the workflows that change an environment
             self.concurrency.append(self.expand(wf["concurrency"]["group"], dict(base, inputs=inputs or {})))
         for name, job in wf["jobs"].items():
             needs = as_list(job.get("needs"))
@@ -447,6 +449,13 @@ def main(argv: list[str]) -> int:
         expect(runs == {(f"hn-reader/{ws}", f"Region={r}") for ws, rs in (("dev", ["eu-west-1"]), ("int", ["eu-west-1", "eu-central-1"]), ("prod", ["eu-west-1", "eu-central-1"])) for r in rs},
                f"regions: ReleaseRun metrics {runs}")
         print("PASS regions: /pkg synced into both regions' buckets, CodeDeploy primary then standby (int, prod), a ReleaseRun metric per region")
+        second = st.get("second_cloud_applied", [])
+        expect([(a["workspace"], a["digest"]) for a in second] == [("int", digest), ("prod", digest)], f"second cloud: applies {second}")
+        for ws, project in (("int", "hn-reader-int"), ("prod", "hn-reader-prod")):
+            expect(any(r.startswith(f"europe-west1-docker.pkg.dev/{project}/hn-reader/hn-reader") and digest in tags.values() for r, tags in st["registry"].items()),
+                   f"second cloud: {digest} not mirrored into {project}")
+        expect(len([c for c in st.get("route53_changes", []) if "authorization" in c]) == 2, f"second cloud: certificate CNAMEs {st.get('route53_changes')}")
+        print("PASS second cloud: int and prod mirror the digest into Artifact Registry (same digest), apply terraform/dr-gcp with it, keep the certificate CNAME")
 
         n = len(st["applied"])
         res = r.start("deploy.yml", PUSH_MAIN)

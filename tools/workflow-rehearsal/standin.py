@@ -20,6 +20,12 @@ requires of the workflows, failing like it would:
              "creates" what the outputs name, e.g. each region's static bucket (int and prod
              have a standby region, as in modules/settings).
   gh         api: a pull request's comments (list, post, edit), a run's jobs and their logs.
+  curl       GitHub's OIDC token endpoint (only with ACTIONS_ID_TOKEN_REQUEST_URL, as GitHub
+             gives it to jobs with id-token: write), Google's STS and IAM credentials token
+             exchange (the audience must name a workload identity pool), and --connect-to
+             readiness checks.
+  terraform console and init -backend=false outside the main root (offline, no provider:
+             modules/settings read by the scripts) run the real terraform.
 State (images, registry, buckets, terraform outputs) is JSON in $REHEARSAL_STATE.
 """
 
@@ -239,6 +245,11 @@ def aws(args: list[str]) -> None:
         key = f"{opt(args, '--region')}|{opt(args, '--resource-id')}"
         st.setdefault("scalable_targets", {})[key] = {"MinCapacity": int(opt(args, "--min-capacity")), "MaxCapacity": int(opt(args, "--max-capacity"))}
         st.setdefault("capacity_changes", []).append([key, int(opt(args, "--min-capacity")), int(opt(args, "--max-capacity"))])
+    elif svc == "route53" and op == "change-resource-record-sets":
+        st.setdefault("route53_changes", []).append(json.loads(opt(args, "--change-batch"))["Comment"])
+        print("/change/C-REHEARSAL")
+    elif svc == "route53" and op == "wait":
+        pass
     elif svc == "ecs" and op == "describe-services":
         key = f"{opt(args, '--region')}|service/{opt(args, '--cluster')}/{opt(args, '--services')}"
         t = st.get("scalable_targets", {}).get(key, {"MinCapacity": 2})
@@ -246,6 +257,45 @@ def aws(args: list[str]) -> None:
     else:
         die(f"aws stand-in: unsupported command {args}", 2)
     save(st)
+
+
+def second_cloud_terraform(args: list[str], st: dict) -> None:
+    """terraform/dr-gcp: init, workspace, apply (recorded apart from the main root's), output."""
+    ws_file = STATE / "workspace-dr-gcp"
+    cmd = args[0]
+    if cmd == "init":
+        print("Terraform has been successfully initialized!")
+    elif cmd == "workspace":
+        ws_file.write_text(args[-1])
+    elif cmd == "apply":
+        digest = next(a.split("=", 1)[1] for i, a in enumerate(args) if i and args[i - 1] == "-var" and a.startswith("image_digest="))
+        st.setdefault("second_cloud_applied", []).append({"workspace": ws_file.read_text(), "digest": digest})
+    elif cmd == "output" and args[-1] == "-json":
+        ws = ws_file.read_text()
+        print(json.dumps({"addresses": {"value": {"IPV4": "192.0.2.10", "IPV6": "2001:db8::10"}},
+                          "dns_authorization_record": {"value": {"name": f"_acme-challenge.{ws}.example.", "type": "CNAME", "data": "x.authorize.certificatemanager.goog."}}}))
+    else:
+        die(f"terraform stand-in (dr-gcp): unsupported command {args}", 2)
+    save(st)
+
+
+def curl(args: list[str]) -> None:
+    url = next((a for a in args if a.startswith("https://")), "")
+    if url.startswith("https://token.actions.rehearsal/"):
+        if not os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+            die("curl: (6) Could not resolve host (no OIDC token: the job lacks id-token: write)", 6)
+        print(json.dumps({"value": "github-oidc-jwt"}))
+    elif url == "https://sts.googleapis.com/v1/token":
+        audience = next((a.split("=", 1)[1] for a in args if a.startswith("audience=")), "")
+        if not re.fullmatch(r"//iam\.googleapis\.com/projects/\d+/locations/global/workloadIdentityPools/github/providers/github", audience):
+            die(f"curl: (22) The requested URL returned error: 400 (audience {audience})", 22)
+        print(json.dumps({"access_token": "federated"}))
+    elif url.startswith("https://iamcredentials.googleapis.com/"):
+        print(json.dumps({"accessToken": "ya29.rehearsal"}))
+    elif "--connect-to" in args:
+        pass
+    else:
+        die(f"curl stand-in: unsupported {args}", 2)
 
 
 def regions_of(ws: str) -> dict:
@@ -308,11 +358,25 @@ def gh(args: list[str]) -> None:
     save(st)
 
 
+def real_terraform(args: list[str]) -> None:
+    """The real terraform, for what needs no provider and no backend."""
+    here = Path(sys.argv[0]).resolve().parent
+    for d in os.environ["PATH"].split(os.pathsep):
+        exe = Path(d) / "terraform"
+        if exe.is_file() and Path(d).resolve() != Path(sys.argv[0]).parent.resolve() and exe.resolve() != here / "standin.py":
+            os.execv(str(exe), [str(exe), *args])
+    die("terraform stand-in: no real terraform on PATH for an offline console", 2)
+
+
 def terraform(args: list[str]) -> None:
     st = load()
     chdir = next((a.split("=", 1)[1] for a in args if a.startswith("-chdir=")), ".")
-    args = [a for a in args if not a.startswith("-chdir=")]
     root = Path(chdir).resolve()
+    if "console" in args or ("init" in args and "-backend=false" in args):
+        return real_terraform(args)
+    args = [a for a in args if not a.startswith("-chdir=")]
+    if root.name == "dr-gcp":
+        return second_cloud_terraform(args, st)
     ws_file = STATE / "workspace"
     ws = ws_file.read_text() if ws_file.exists() else "default"
     cmd = args[0] if args else ""
@@ -396,7 +460,7 @@ def main() -> None:
     tool = Path(sys.argv[0]).name
     args = sys.argv[1:]
     record(tool, args)
-    {"docker": docker, "aws": aws, "terraform": terraform, "gh": gh}[tool](args)
+    {"docker": docker, "aws": aws, "terraform": terraform, "gh": gh, "curl": curl}[tool](args)
 
 
 if __name__ == "__main__":

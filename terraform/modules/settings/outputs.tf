@@ -31,7 +31,11 @@ output "settings" {
 
 output "tooling" {
   description = "The shared tooling account (ECR, state bucket, GitHub repository)."
-  value = merge(var.tooling, {
+  value       = local.tooling
+}
+
+locals {
+  tooling = merge(var.tooling, {
     ecr_repository_url = "${var.tooling.account_id}.dkr.ecr.${var.tooling.region}.amazonaws.com/${var.tooling.ecr_repository}"
     ecr_repository_arn = "arn:aws:ecr:${var.tooling.region}:${var.tooling.account_id}:repository/${var.tooling.ecr_repository}"
     # The repository's replicas (bootstrap/ecr-replication.tf), one per standby region of any workspace.

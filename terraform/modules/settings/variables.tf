@@ -26,8 +26,10 @@ variable "environments" {
     standby_region    = optional(string) # disaster-recovery region running the same module warm; null = single region
     standby_min_tasks = optional(number) # the standby's autoscaling floor (its ceiling is max_tasks)
     # The second cloud (terraform/dr-gcp): Cloud Run in this project and region, with
-    # min_instances always running (0: cold standby). null: none.
-    second_cloud        = optional(object({ project_id = string, region = string, min_instances = number, max_instances = number }))
+    # min_instances always running (0: cold standby). The pipeline signs in through the
+    # project's workload identity pool "github" as hn-reader-deployer@<project_id>
+    # (docs/disaster-recovery.md, one-time setup). null: none.
+    second_cloud        = optional(object({ project_id = string, project_number = string, region = string, min_instances = number, max_instances = number }))
     az_count            = number           # 2 or 3
     single_nat_gateway  = bool             # true: one NAT for the VPC; false: one NAT per AZ
     task_cpu            = number           # Fargate CPU units
@@ -72,7 +74,7 @@ variable "environments" {
       region              = "eu-west-1"
       standby_region      = "eu-central-1"
       standby_min_tasks   = 1
-      second_cloud        = { project_id = "hn-reader-int", region = "europe-west1", min_instances = 0, max_instances = 4 }
+      second_cloud        = { project_id = "hn-reader-int", project_number = "100000000002", region = "europe-west1", min_instances = 0, max_instances = 4 }
       az_count            = 3
       single_nat_gateway  = true
       task_cpu            = 512
@@ -95,7 +97,7 @@ variable "environments" {
       region              = "eu-west-1"
       standby_region      = "eu-central-1"
       standby_min_tasks   = 2
-      second_cloud        = { project_id = "hn-reader-prod", region = "europe-west1", min_instances = 1, max_instances = 12 }
+      second_cloud        = { project_id = "hn-reader-prod", project_number = "100000000003", region = "europe-west1", min_instances = 1, max_instances = 12 }
       az_count            = 3
       single_nat_gateway  = false
       task_cpu            = 512
