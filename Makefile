@@ -150,7 +150,7 @@ failback-cloud: ## DEPLOY_ENV's public records back to CloudFront (needs AWS)
 # ---- pipeline (issue: Delivery pipeline; docs/pipeline.md) ----
 # Steps of the workflows; each says what it needs (AWS, GitHub, Docker or the network).
 
-.PHONY: tf-plan smoke-deployed pr-image pr-report image-pkg pipeline-logs deny ci-image ci-image-push github-validate
+.PHONY: tf-plan smoke-deployed pr-image pr-report image-pkg pipeline-logs deny ci-image ci-image-push github-validate dr-gcp-validate
 tf-plan: ## Plan DEPLOY_ENV with DIGEST as PLAN_ROLE_ARN and save it to the state bucket (the plan job; needs AWS)
 	@scripts/deploy.sh plan
 
@@ -180,3 +180,6 @@ ci-image-push: ## Build and push the CI image to ECR_REPOSITORY_URL, print its d
 
 github-validate: ## terraform init + validate of terraform/github (online: its provider is not in the mirror)
 	@scripts/pipeline.sh github-validate
+
+dr-gcp-validate: ## terraform init + validate of terraform/dr-gcp in int and prod (online: the google provider is not in the mirror)
+	@scripts/pipeline.sh dr-gcp-validate
