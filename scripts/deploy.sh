@@ -14,9 +14,9 @@
 # and metric calls assume the environment's deploy role, or the plan role).
 # One apply deploys every region of the workspace (modules/region: primary, and the standby
 # where the settings have one) with the one digest; then, region by region, primary first:
-#   1. terraform init + workspace; on the first deploy, create the static bucket first;
-#   2. upload the /pkg assets into every region's bucket (scripts/sync-static.sh): a failure
-#      stops the deploy before any task can reference files that are not there;
+#   1. terraform init + workspace;
+#   2. upload the /pkg assets into every region's bucket the state has (scripts/sync-static.sh):
+#      a failure stops the deploy before any task can reference files that are not there;
 #   3. terraform apply -var image_digest=$DIGEST (ROLLING: this deploys and waits);
 #   4. per region: the standby waits for the digest in its ECR replica; BLUE_GREEN: a
 #      CodeDeploy deployment of the task definition just registered, waited for at most the
@@ -26,9 +26,10 @@
 #   6. a deploy event into the tooling account's pipeline log (scripts/pipeline-event.sh).
 # A primary whose deployment fails stops the job before the standby changes: the standby
 # keeps serving the previous release, and its ReleaseRun stays behind.
-# apply-plan on a first deploy (no static bucket when planned): the saved plan creates the
-# bucket with everything else and the assets are uploaded right after it, before the job
-# ends; no traffic reaches a new environment before then.
+# A region new in the apply (a first deploy, or a standby just added to the settings): the
+# apply creates its bucket with everything else and the assets are uploaded right after it,
+# before the job ends and before the smoke test; a new region's tasks pass their health checks
+# without them (the page HTML does not need them to render).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${DEPLOY_ENV:?set DEPLOY_ENV (dev, int, prod)}" "${DIGEST:?set DIGEST (sha256:...)}" "${TF_STATE_BUCKET:?set TF_STATE_BUCKET}"
@@ -39,7 +40,6 @@ cd "$root/terraform"
 [[ -f backend.hcl ]] || cp backend.hcl.example backend.hcl
 terraform init -input=false -backend-config=backend.hcl -backend-config="bucket=${TF_STATE_BUCKET}"
 terraform workspace select -or-create "$DEPLOY_ENV"
-has_bucket() { terraform state list module.primary.module.static.aws_s3_bucket.this | grep -q .; }
 # region -> static bucket of the regional stacks the state has so far (none before the first apply)
 buckets() { terraform output -json regions 2>/dev/null | python3 -c 'import json,sys; [print(r["region"], r["static_bucket"]) for r in (json.load(sys.stdin) or {}).values()]' || true; }
 sync_all() { # sync_all [skip-list-file]: upload /pkg to each region's bucket not in the list
@@ -84,12 +84,6 @@ case "$mode" in
     sync_all "$SYNCED" ;;
   plan-and-apply)
     : "${PKG_DIR:?set PKG_DIR}"
-    if ! has_bucket; then
-      echo "deploy: first deploy of $DEPLOY_ENV: creating the static bucket before uploading the assets"
-      terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}" \
-        -target=module.primary.module.static.aws_s3_bucket_server_side_encryption_configuration.this \
-        -target=module.primary.module.static.aws_s3_bucket_public_access_block.this
-    fi
     sync_all
     terraform apply -auto-approve -input=false -var "image_digest=${DIGEST}"
     sync_all "$SYNCED" ;;
