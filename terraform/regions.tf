@@ -8,7 +8,7 @@ locals {
   # The name every region's ALB certificate also covers: the Route 53 failover record
   # (failover.tf) that POST server functions reach.
   failover_origin_host = local.has_domain ? "origin.${local.settings.domain_name}" : null
-  region_origin_host   = { for k, r in local.regions : k => local.has_domain ? "origin-${trimprefix(r.name, "hn-reader-${local.env}-")}.${local.settings.domain_name}" : null }
+  region_origin_host   = { for k, r in local.regions : k => local.has_domain ? "origin-${r.code}.${local.settings.domain_name}" : null }
   region_list          = [for r in values(local.regions) : r.region]
 
   # Single outputs, never a whole module object: the distribution needs the buckets and

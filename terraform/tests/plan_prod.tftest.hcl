@@ -71,6 +71,11 @@ run "prod" {
   }
 
   assert {
+    condition     = { for o in aws_cloudfront_distribution.this.origin : o.origin_id => o.domain_name if startswith(o.origin_id, "alb-eu") } == { "alb-eu-west-1" = "origin-euw1.hn-reader.example.com", "alb-eu-central-1" = "origin-euc1.hn-reader.example.com" }
+    error_message = "Each region's ALB origin under its own name, origin-<region code>.hn-reader.example.com."
+  }
+
+  assert {
     condition     = aws_cloudfront_distribution.this.default_cache_behavior[0].target_origin_id == "app" && toset(aws_cloudfront_distribution.this.default_cache_behavior[0].allowed_methods) == toset(["GET", "HEAD", "OPTIONS"])
     error_message = "Pages through the origin group, which allows only the read methods."
   }

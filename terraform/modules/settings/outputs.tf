@@ -60,15 +60,15 @@ output "accounts" {
 # workspace's plain names; the standby's carry a short region code, because IAM roles and S3
 # buckets are global and both regions live in one account.
 output "regions" {
-  description = "Workspace regions: primary, and standby when standby_region is set. name: prefix of the region's resource names."
+  description = "Workspace regions: primary, and standby when standby_region is set. name: prefix of the region's resource names; code: the short region code (origin-<code>.<domain>)."
   value       = local.regions
 }
 
 locals {
   regions = local.current == null ? null : merge(
-    { primary = { region = local.current.region, name = "hn-reader-${var.workspace}", min_tasks = local.current.min_tasks, role = "primary" } },
+    { primary = { region = local.current.region, code = local.region_code[local.current.region], name = "hn-reader-${var.workspace}", min_tasks = local.current.min_tasks, role = "primary" } },
     local.current.standby_region == null ? {} : {
-      standby = { region = local.current.standby_region, name = "hn-reader-${var.workspace}-${local.region_code[local.current.standby_region]}", min_tasks = local.current.standby_min_tasks, role = "standby" }
+      standby = { region = local.current.standby_region, code = local.region_code[local.current.standby_region], name = "hn-reader-${var.workspace}-${local.region_code[local.current.standby_region]}", min_tasks = local.current.standby_min_tasks, role = "standby" }
     },
   )
 
