@@ -78,6 +78,10 @@ run_check "terraform test (modules/region: each workspace's regional stack, mock
 for ws in "${WORKSPACES[@]}"; do
   run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
 done
+run_check "terraform test (bootstrap planned, mocked provider)" terraform -chdir="$TF/bootstrap" test -no-color
+for ws in "${WORKSPACES[@]}"; do
+  run_check "terraform test (deploy-role of $ws planned, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF/deploy-role" test -no-color
+done
 
 step "checkov (terraform/, --skip-download, graph policies of terraform/checkov)"
 checkov_summary() {

@@ -93,11 +93,13 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid     = "LogGroups"
     actions = ["logs:*"]
-    resources = [
+    resources = concat(
       [for region in keys(local.stacks) : "${local.p}:logs:${region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"],
-      "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}",
-      "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}:*",
-    ]
+      [
+        "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}",
+        "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}:*",
+      ],
+    )
   }
 
   statement {
