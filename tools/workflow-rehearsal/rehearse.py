@@ -32,7 +32,9 @@ Scenarios (each asserts what happened, from the stand-ins' records):
                   ReleaseRun moves
   rollback        rollback.yml to the first digest: planned, approved, applied in prod
   game day        dr-drill.yml on its schedule: int's drill role, the primary scaled to 0..0
-                  and back to what it was, the report in the job summary
+                  and back to what it was, the report in the job summary; against a
+                  deployment without failover (pages fail while the primary is down) it fails,
+                  and still restores the primary
   design card     `terraform workspace select dev && terraform apply` in terraform/, no input
 Static: every job that pushes or applies needs the checks; one concurrency group per
 environment.
@@ -518,10 +520,28 @@ def main(argv: list[str]) -> int:
         print("PASS rollback: prod planned, approved and applied with the earlier digest, no build")
 
         # ---- game day ----
-        n_assumed = len(r.assumed)
+        # Without failover (pages fail while the primary has no task) the drill must fail,
+        # and still restore the primary.
+        os.environ["REHEARSAL_STATE"] = str(r.state)
+        no_failover, no_failover_url = fake_deployment.serve("no-failover")
+        servers.append((no_failover, no_failover_url))
+        st = r.read_state()
+        good_int = st["urls"]["int"]
+        st["urls"]["int"] = no_failover_url
+        st["terraform"]["int"]["outputs"]["public_url"] = no_failover_url
+        r.write_state(st)
         res = r.start("dr-drill.yml", {"event_name": "schedule", "ref": "refs/heads/main", "event": {}})
         st = r.read_state()
         key = "eu-west-1|service/hn-reader-int/hn-reader-int"
+        expect(res["drill"]["result"] == "failure" and any("GET /:" in f and "FAILED" in f for f in r.failures), f"game day without failover: {res} {r.failures}")
+        expect(st.get("capacity_changes") == [[key, 0, 0], [key, 2, 4]], f"game day without failover: capacity changes {st.get('capacity_changes')}")
+        st["urls"]["int"], st["terraform"]["int"]["outputs"]["public_url"], st["capacity_changes"] = good_int, good_int, []
+        r.write_state(st)
+        print("PASS game day without failover: pages fail while the primary is down, the drill fails, the primary is restored")
+
+        n_assumed = len(r.assumed)
+        res = r.start("dr-drill.yml", {"event_name": "schedule", "ref": "refs/heads/main", "event": {}})
+        st = r.read_state()
         expect(res["drill"]["result"] == "success" and res["logs"]["result"] == "success", f"game day: {r.failures or res}")
         expect(("dr-drill.yml:drill", "hn-reader-int-drill") in r.assumed[n_assumed:], f"game day: roles {r.assumed[n_assumed:]}")
         expect(st.get("capacity_changes") == [[key, 0, 0], [key, 2, 4]], f"game day: capacity changes {st.get('capacity_changes')}")
