@@ -112,7 +112,7 @@ smoke-selftest: ## The smoke harness against stand-in binaries (tests/smoke/mock
 
 # ---- terraform (issue: Terraform) ----
 
-.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check
+.PHONY: tf-check tf-emulated tf-emulated-all tf-deploy deploy-check dr-drill failover-cloud failback-cloud mirror-image dr-gcp-deploy
 tf-check: ## Offline Terraform checks: fmt, validate and plan tests of every root (real provider), checkov
 	@scripts/terraform-check.sh
 
@@ -128,10 +128,28 @@ tf-deploy: ## Deploy DEPLOY_ENV with DIGEST, PKG_DIR, TF_STATE_BUCKET; with PLAN
 deploy-check: ## zizmor, OIDC trust test, GitHub settings check, smoke self-test, workflow rehearsal (offline)
 	@scripts/deploy-check.sh
 
+# ---- disaster recovery (issue 13; docs/disaster-recovery.md) ----
+
+dr-drill: ## Game day: DEPLOY_ENV's primary loses its tasks, measured against the stated RTO, restored (needs AWS)
+	@scripts/dr-drill.sh
+
+mirror-image: ## Copy DIGEST from ECR into DEPLOY_ENV's second-cloud registry, same digest (needs Docker, AWS, GCP)
+	@scripts/second-cloud.sh mirror
+
+dr-gcp-deploy: ## Apply terraform/dr-gcp for DEPLOY_ENV with DIGEST, then its certificate CNAME into Route 53 (needs GCP, AWS)
+	@scripts/second-cloud.sh deploy
+	@scripts/failover-cloud.sh prepare
+
+failover-cloud: ## DEPLOY_ENV's public records to the second cloud (terraform/dr-gcp); prints what it changed (needs AWS, GCP)
+	@scripts/failover-cloud.sh failover
+
+failback-cloud: ## DEPLOY_ENV's public records back to CloudFront (needs AWS)
+	@scripts/failover-cloud.sh failback
+
 # ---- pipeline (issue: Delivery pipeline; docs/pipeline.md) ----
 # Steps of the workflows; each says what it needs (AWS, GitHub, Docker or the network).
 
-.PHONY: tf-plan smoke-deployed pr-image pr-report image-pkg pipeline-logs deny ci-image ci-image-push github-validate
+.PHONY: tf-plan smoke-deployed pr-image pr-report image-pkg pipeline-logs deny ci-image ci-image-push github-validate dr-gcp-validate
 tf-plan: ## Plan DEPLOY_ENV with DIGEST as PLAN_ROLE_ARN and save it to the state bucket (the plan job; needs AWS)
 	@scripts/deploy.sh plan
 
@@ -161,3 +179,6 @@ ci-image-push: ## Build and push the CI image to ECR_REPOSITORY_URL, print its d
 
 github-validate: ## terraform init + validate of terraform/github (online: its provider is not in the mirror)
 	@scripts/pipeline.sh github-validate
+
+dr-gcp-validate: ## terraform init + validate of terraform/dr-gcp in int and prod (online: the google provider is not in the mirror)
+	@scripts/pipeline.sh dr-gcp-validate

@@ -94,5 +94,10 @@ case "${1:-}" in
     cp -r terraform "$work/"
     terraform -chdir="$work/terraform/github" init -backend=false -input=false -no-color >/dev/null
     terraform -chdir="$work/terraform/github" validate -no-color ;;
-  *) die "usage: scripts/pipeline.sh pr-image|pr-report|image-pkg|deny|ci-image|ci-image-push|github-validate" ;;
+  dr-gcp-validate)
+    work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+    cp -r terraform "$work/"
+    terraform -chdir="$work/terraform/dr-gcp" init -backend=false -input=false -no-color >/dev/null
+    for ws in int prod; do TF_WORKSPACE="$ws" terraform -chdir="$work/terraform/dr-gcp" validate -no-color; done ;;
+  *) die "usage: scripts/pipeline.sh pr-image|pr-report|image-pkg|deny|ci-image|ci-image-push|github-validate|dr-gcp-validate" ;;
 esac

@@ -4,8 +4,9 @@
 #   1. terraform fmt -check -recursive terraform/
 #   2. terraform init -backend=false && validate: every root and module (main and
 #      deploy-role once per workspace)
-#   3. terraform test: modules/settings, and the main root's plan of each workspace with a
-#      mocked provider (terraform/tests/plan_<workspace>.tftest.hcl)
+#   3. terraform test: modules/settings, modules/region (each workspace's regional stack), and
+#      the main root's plan of each workspace with a mocked provider
+#      (terraform/tests/plan_<workspace>.tftest.hcl: edge, regions' wiring, failover)
 #   4. checkov -d terraform --skip-download, with the repo's graph policies
 #      (--external-checks-dir terraform/checkov): 0 failed; and each of those policies fails
 #      its fixture (tools/terraform/checkov_policies_check.py)
@@ -16,6 +17,11 @@
 #      (tools/terraform/timeouts_check.py)
 #   8. the ECR lifecycle keeps what each environment runs or may roll back to
 #      (tools/terraform/ecr_lifecycle_check.py)
+#   9. the second cloud (terraform/dr-gcp; its provider is not in the mirror, so validate runs
+#      online in ci.yml): fmt and checkov above, and every name against the google provider's
+#      schema (tools/terraform/gcp_names_check.py, with a self-test on planted mistakes)
+#  10. disaster recovery: the settings' regions, the recovery objectives the READMEs state
+#      (tools/terraform/dr_check.py, with a self-test)
 # Runs on a temporary copy of terraform/, so no .terraform/ or lock file lands in the tree.
 set -euo pipefail
 # shellcheck source=scripts/terraform-tools.sh
@@ -63,11 +69,18 @@ run_check "validate terraform/bootstrap" validate bootstrap
 run_check "validate terraform/deploy-role" validate deploy-role "${WORKSPACES[@]}"
 run_check "validate terraform/modules/private-bucket" validate modules/private-bucket
 run_check "validate terraform/modules/settings" validate modules/settings
+run_check "validate terraform/modules/region" validate modules/region
+run_check "validate terraform/modules/key-policy" validate modules/key-policy
 
 step "terraform test"
 run_check "terraform test (modules/settings)" terraform -chdir="$TF/modules/settings" test -no-color
+run_check "terraform test (modules/region: each workspace's regional stack, mocked provider)" terraform -chdir="$TF/modules/region" test -no-color
 for ws in "${WORKSPACES[@]}"; do
   run_check "terraform test (plan of $ws, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF" test -no-color -filter="tests/plan_$ws.tftest.hcl"
+done
+run_check "terraform test (bootstrap planned, mocked provider)" terraform -chdir="$TF/bootstrap" test -no-color
+for ws in "${WORKSPACES[@]}"; do
+  run_check "terraform test (deploy-role of $ws planned, mocked provider)" env TF_WORKSPACE="$ws" terraform -chdir="$TF/deploy-role" test -no-color
 done
 
 step "checkov (terraform/, --skip-download, graph policies of terraform/checkov)"
@@ -102,6 +115,14 @@ run_check "timeouts check" "$TF_PY" tools/terraform/timeouts_check.py terraform 
 
 step "ECR lifecycle (simulated on 400 builds)"
 run_check "ECR lifecycle check" python3 tools/terraform/ecr_lifecycle_check.py terraform/bootstrap/ecr-lifecycle.json
+
+step "second cloud (terraform/dr-gcp): names against the google provider's schema"
+gcp_names() { gcp_schema && "$TF_PY" tools/terraform/gcp_names_check.py --self-test >/dev/null && "$TF_PY" tools/terraform/gcp_names_check.py terraform/dr-gcp; }
+run_check "gcp names check" gcp_names
+
+step "disaster recovery: regions and recovery objectives"
+run_check "dr check self-test" "$TF_PY" tools/terraform/dr_check.py --self-test
+run_check "dr check" "$TF_PY" tools/terraform/dr_check.py
 
 if ((${#FAILED[@]})); then
   printf '\033[31mtf-check FAILED:\033[0m %s\n' "${FAILED[*]}"; exit 1

@@ -6,6 +6,8 @@
 #                       the 700 MB provider, symlinked into each root)
 #   TF_PY               python of .tools/terraform-py (python-hcl2, policy_sentry)
 #   tf_tool_venv DIR PKG...   an idempotent venv, re-created when the pins change
+#   gcp_schema                the google provider's schema (npm, tools/gcp-schema) in
+#                             .tools/gcp-schema, installed once per lock file
 set -euo pipefail
 # Our CLI configuration replaces any other (a missing one only adds warnings).
 unset TF_CLI_CONFIG_FILE
@@ -61,3 +63,16 @@ mkdir -p "$TOOLS/terraform"
 tf_cli_config
 tf_tool_venv "$TOOLS/terraform-py" "python-hcl2==${PYTHON_HCL2_VERSION:?}" "policy_sentry==${POLICY_SENTRY_VERSION:?}"
 TF_PY="$TOOLS/terraform-py/bin/python"
+
+gcp_schema() {
+  local dir="$TOOLS/gcp-schema" src="$ROOT/tools/gcp-schema" stamp
+  grep -q "\"@cdktf/provider-google\": \"${GCP_PROVIDER_SCHEMA_NPM_VERSION:?}\"" "$src/package.json" \
+    || { echo "tools/gcp-schema/package.json does not pin @cdktf/provider-google $GCP_PROVIDER_SCHEMA_NPM_VERSION (tools/versions.env)" >&2; return 1; }
+  stamp="$(sha256sum "$src/package-lock.json" | cut -d' ' -f1)"
+  if [[ -f "$dir/.stamp" && "$(cat "$dir/.stamp")" == "$stamp" ]]; then return 0; fi
+  echo "==> installing @cdktf/provider-google $GCP_PROVIDER_SCHEMA_NPM_VERSION into ${dir#"$ROOT"/}" >&2
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$src/package.json" "$src/package-lock.json" "$src/.npmrc" "$dir/"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+  echo "$stamp" > "$dir/.stamp"
+}

@@ -1,5 +1,24 @@
 # CloudFront in front of everything: /pkg/* from S3 (OAC, immutable), the rest from the
 # ALB (SSR, honours the app's Cache-Control). WAF (CLOUDFRONT scope) in us-east-1.
+#
+# With a standby region (docs/disaster-recovery.md), each of the two is an origin group that
+# fails over request by request: /pkg/* from the standby's bucket, pages from the standby's
+# ALB, when the primary refuses connections, times out or answers a failover status code.
+# CloudFront fails over only GET, HEAD and OPTIONS, and refuses an origin group on a
+# behaviour that allows POST: the server functions (/api/*, the Reload button) go to one
+# origin, origin.<domain>, the Route 53 failover record of failover.tf.
+
+locals {
+  origin_header = "X-Origin-Verify"
+  # The primary first: an origin group's first member is the one it tries first.
+  region_keys           = local.has_standby ? ["primary", "standby"] : ["primary"]
+  app_target            = local.has_standby ? "app" : "alb-${local.regions.primary.region}"
+  static_target         = local.has_standby ? "static" : "static-${local.regions.primary.region}"
+  read_methods          = ["GET", "HEAD", "OPTIONS"]
+  all_methods           = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+  server_function_path  = "/api/*"
+  static_failover_codes = [403, 404, 500, 502, 503, 504] # S3 answers 403 for a key it does not have
+}
 
 resource "aws_cloudfront_origin_access_control" "static" {
   name                              = "${local.name}-static"
@@ -153,7 +172,7 @@ resource "aws_cloudfront_distribution" "this" {
   #checkov:skip=CKV2_AWS_47: The Log4j protection (AWSManagedRulesKnownBadInputsRuleSet) is attached; the check also demands AWSManagedRulesAnonymousIpList, which would block VPN/Tor/cloud-hosted readers of a public, read-only site.
   #checkov:skip=CKV_AWS_374: Geo restriction off on purpose: a public Hacker News reader for a worldwide audience; abuse is handled by WAF rate limiting and IP reputation.
   #checkov:skip=CKV_AWS_305: No default root object: "/" is rendered by the SSR origin (ALB); a default root object would rewrite it to an S3 key.
-  #checkov:skip=CKV_AWS_310: Origin failover needs a second origin group; the ALB already spans 2-3 AZs and S3 is regional, so a failover origin would be a second region this stack does not run.
+  #checkov:skip=CKV_AWS_310: Origin failover is configured: origin_group is a dynamic block, present in every workspace with a standby region (int; prod must have one, modules/settings), which checkov does not expand (it fails without this skip); dev runs one region by choice (cost) and has nothing to fail over to.
   #checkov:skip=CKV_AWS_174: Without a domain (dev only) CloudFront's default certificate is used and its minimum protocol cannot be raised; with a domain the viewer certificate enforces TLSv1.2_2021.
   #checkov:skip=CKV2_AWS_42: Same: dev without a domain uses the default *.cloudfront.net certificate; int/prod use a custom ACM certificate (settings module enforces a domain there).
   enabled         = true
@@ -167,46 +186,96 @@ resource "aws_cloudfront_distribution" "this" {
   # limit (a killed job leaves the state locked); the edge finishes on its own in minutes.
   wait_for_deployment = false
 
-  origin {
-    origin_id                = "static"
-    domain_name              = module.static.bucket_regional_domain_name
-    origin_access_control_id = aws_cloudfront_origin_access_control.static.id
+  dynamic "origin" {
+    for_each = local.region_keys
+    content {
+      origin_id                = "static-${local.regions[origin.value].region}"
+      domain_name              = local.static_domain[origin.value]
+      origin_access_control_id = aws_cloudfront_origin_access_control.static.id
+    }
   }
 
-  origin {
-    origin_id   = "alb"
-    domain_name = local.origin_host
+  # Each region's ALB under its own name, and (with a standby) the failover name for POST.
+  dynamic "origin" {
+    for_each = merge(
+      { for k in local.region_keys : "alb-${local.regions[k].region}" => local.origin_domain[k] },
+      local.has_standby ? { alb-failover = local.failover_origin_host } : {},
+    )
+    content {
+      origin_id           = origin.key
+      domain_name         = origin.value
+      connection_attempts = local.failover.origin_connection_attempts
+      connection_timeout  = local.failover.origin_connection_timeout
 
-    custom_origin_config {
-      http_port                = 80
-      https_port               = 443
-      origin_protocol_policy   = local.origin_protocol
-      origin_ssl_protocols     = ["TLSv1.2"]
-      origin_read_timeout      = 30
-      origin_keepalive_timeout = 5
+      custom_origin_config {
+        http_port                = 80
+        https_port               = 443
+        origin_protocol_policy   = local.has_domain ? "https-only" : "http-only"
+        origin_ssl_protocols     = ["TLSv1.2"]
+        origin_read_timeout      = local.failover.origin_read_timeout
+        origin_keepalive_timeout = 5
+      }
+
+      custom_header {
+        name  = local.origin_header
+        value = local.origin_secret
+      }
     }
+  }
 
-    custom_header {
-      name  = local.origin_header
-      value = local.origin_secret
+  dynamic "origin_group" {
+    for_each = local.has_standby ? {
+      static = { codes = local.static_failover_codes, members = [for k in local.region_keys : "static-${local.regions[k].region}"] }
+      app    = { codes = local.failover.failover_status_codes, members = [for k in local.region_keys : "alb-${local.regions[k].region}"] }
+    } : {}
+    content {
+      origin_id = origin_group.key
+      failover_criteria {
+        status_codes = origin_group.value.codes
+      }
+      dynamic "member" {
+        for_each = origin_group.value.members
+        content {
+          origin_id = member.value
+        }
+      }
     }
   }
 
   ordered_cache_behavior {
     path_pattern               = "/pkg/*"
-    target_origin_id           = "static"
+    target_origin_id           = local.static_target
     viewer_protocol_policy     = "redirect-to-https"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+    allowed_methods            = local.read_methods
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.immutable.id
     response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
   }
 
+  # Server functions (POST) with a standby: to the failover name, which Route 53 answers
+  # with the healthy region (failover.tf).
+  dynamic "ordered_cache_behavior" {
+    for_each = local.has_standby ? [local.server_function_path] : []
+    content {
+      path_pattern               = ordered_cache_behavior.value
+      target_origin_id           = "alb-failover"
+      viewer_protocol_policy     = "redirect-to-https"
+      allowed_methods            = local.all_methods
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = aws_cloudfront_cache_policy.ssr.id
+      origin_request_policy_id   = aws_cloudfront_origin_request_policy.ssr.id
+      response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+    }
+  }
+
+  # Pages. With a standby only the read methods, as an origin group requires; a POST
+  # elsewhere than /api/* gets CloudFront's 403 (the app has none).
   default_cache_behavior {
-    target_origin_id           = "alb"
+    target_origin_id           = local.app_target
     viewer_protocol_policy     = "redirect-to-https"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+    allowed_methods            = local.has_standby ? local.read_methods : local.all_methods
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = aws_cloudfront_cache_policy.ssr.id
@@ -379,4 +448,51 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
       name = "authorization"
     }
   }
+}
+
+# ---- CloudFront standard logs (need ACLs: CloudFront writes with the awslogsdelivery ACL) ----
+
+module "cdn_logs" {
+  #checkov:skip=CKV_AWS_18: This is an access-log bucket; logging it would only move the problem.
+  #checkov:skip=CKV_AWS_145: Kept on SSE-S3 like the other log bucket; CloudFront log delivery with SSE-KMS needs a key grant to the awslogsdelivery account, not worth it for access logs.
+  #checkov:skip=CKV2_AWS_65: CloudFront standard logging requires ACLs (BucketOwnerPreferred); the bucket still blocks public ACLs.
+  source           = "./modules/private-bucket"
+  name             = "${local.name}-cdn-logs-${local.account_id}"
+  force_destroy    = !local.settings.deletion_protection
+  kms_key_arn      = null # SSE-S3: see the CKV_AWS_145 skip above
+  object_ownership = "BucketOwnerPreferred"
+
+  lifecycle_rules = [{
+    id                                     = "expire-logs"
+    expiration_days                        = 365
+    noncurrent_version_expiration_days     = 7
+    abort_incomplete_multipart_upload_days = 1
+  }]
+}
+
+# ---- the origin secret: generated, stored encrypted, never in the repo; one for every
+# region, because the POST failover origin reaches whichever Route 53 answers ----
+
+# Secrets Manager generates a new value on every read; the parameter keeps the first one
+# (ignore_changes) and everything else reads the parameter. Rotate with
+# `terraform apply -replace=aws_ssm_parameter.origin_header`.
+data "aws_secretsmanager_random_password" "origin_header" {
+  password_length     = 48
+  exclude_punctuation = true
+}
+
+resource "aws_ssm_parameter" "origin_header" {
+  name        = "/hn-reader/${local.env}/cloudfront-origin-secret"
+  description = "Value of the ${local.origin_header} header CloudFront adds and the ALB requires"
+  type        = "SecureString"
+  key_id      = module.primary.kms_key_arn
+  value       = data.aws_secretsmanager_random_password.origin_header.random_password
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+locals {
+  origin_secret = aws_ssm_parameter.origin_header.value
 }

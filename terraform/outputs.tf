@@ -13,49 +13,14 @@ output "cloudfront_distribution_id" {
   value       = aws_cloudfront_distribution.this.id
 }
 
-output "alb_dns_name" {
-  description = "ALB DNS name (only CloudFront can reach it)."
-  value       = aws_lb.this.dns_name
-}
-
 output "ecr_repository_url" {
-  description = "ECR repository in the tooling account that tasks pull from."
+  description = "ECR repository in the tooling account that the primary's tasks pull from (each region's own: regions[*].ecr_repository_url)."
   value       = local.tooling.ecr_repository_url
 }
 
 output "image_digest" {
-  description = "The image digest this workspace runs."
+  description = "The image digest this workspace runs, in every region."
   value       = local.image_digest
-}
-
-output "static_bucket" {
-  description = "S3 bucket for /pkg/* (the pipeline syncs target/site/pkg here, without --delete)."
-  value       = module.static.bucket
-}
-
-output "ecs_cluster_name" {
-  description = "ECS cluster name."
-  value       = aws_ecs_cluster.this.name
-}
-
-output "ecs_service_name" {
-  description = "ECS service name."
-  value       = local.service.name
-}
-
-output "log_group_name" {
-  description = "CloudWatch log group of the app."
-  value       = aws_cloudwatch_log_group.app.name
-}
-
-output "dashboard_url" {
-  description = "CloudWatch golden-signals dashboard."
-  value       = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.golden_signals.dashboard_name}"
-}
-
-output "alarm_topic_arn" {
-  description = "SNS topic for alarms (primary region)."
-  value       = aws_sns_topic.alarms.arn
 }
 
 output "deploy_role_arn" {
@@ -68,15 +33,25 @@ output "workspace_settings" {
   value       = local.settings
 }
 
-output "codedeploy" {
-  description = "BLUE_GREEN workspaces: what scripts/deploy.sh needs to deploy the task definition this apply registered through CodeDeploy (null for ROLLING, where the apply itself deploys)."
-  value = local.is_blue_green ? {
-    application         = aws_codedeploy_app.this[0].name
-    deployment_group    = aws_codedeploy_deployment_group.this[0].deployment_group_name
-    task_definition_arn = aws_ecs_task_definition.app.arn
-    container_name      = local.container_name
-    container_port      = local.container_port
-    timeout_minutes     = local.settings.deployment_timeout_minutes
-    test_listener_port  = local.test_listener_port
-  } : null
+# What scripts/deploy.sh does per region, primary first: sync /pkg into static_bucket,
+# deploy through CodeDeploy (codedeploy, BLUE_GREEN) and record the release metric.
+output "regions" {
+  description = "Per region (primary, standby): region, ALB DNS name, static bucket, ECS cluster/service, log group, dashboard, alarm topic, ECR repository, codedeploy (null for ROLLING)."
+  value = { for k, m in merge({ primary = module.primary }, local.has_standby ? { standby = module.standby[0] } : {}) : k => {
+    region             = local.regions[k].region
+    alb_dns_name       = m.alb.dns_name
+    static_bucket      = m.static_bucket.bucket
+    ecs_cluster_name   = m.ecs.cluster
+    ecs_service_name   = m.ecs.service
+    log_group_name     = m.log_group_name
+    dashboard_url      = m.dashboard_url
+    alarm_topic_arn    = m.alarm_topic_arn
+    ecr_repository_url = k == "primary" ? local.tooling.ecr_repository_url : local.tooling.ecr_replicas[local.regions[k].region].url
+    codedeploy         = m.codedeploy
+  } }
+}
+
+output "recovery_objectives" {
+  description = "RTO per failure (seconds) and RPO, derived from modules/settings (variable failover); README and docs/disaster-recovery.md quote them."
+  value       = module.settings.recovery_objectives
 }

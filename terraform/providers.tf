@@ -33,3 +33,21 @@ provider "aws" {
     tags = local.default_tags
   }
 }
+
+# The standby region (modules/settings: standby_region). A workspace without one still
+# configures the alias, on its primary region, and uses it for nothing.
+provider "aws" {
+  alias  = "standby"
+  region = coalesce(local.settings.standby_region, local.settings.region)
+
+  assume_role {
+    role_arn     = coalesce(var.terraform_role_arn, local.settings.deploy_role_arn)
+    session_name = "terraform-hn-reader-${terraform.workspace}"
+  }
+
+  allowed_account_ids = [local.settings.account_id]
+
+  default_tags {
+    tags = local.default_tags
+  }
+}

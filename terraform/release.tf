@@ -1,6 +1,7 @@
-# The image this workspace runs. Every apply records it in SSM; an apply without
-# -var image_digest=... (an operator's `terraform workspace select dev && terraform apply`)
-# reads the record back and keeps the running image.
+# The image this workspace runs. Every apply records it in SSM in each region
+# (modules/region/release.tf); an apply without -var image_digest=... (an operator's
+# `terraform workspace select dev && terraform apply`) reads the primary's record back and
+# keeps the running image.
 
 locals {
   release_path     = "/hn-reader/${local.env}/release"
@@ -13,12 +14,4 @@ locals {
 # By path: unlike aws_ssm_parameter, it returns nothing (no error) before the first apply.
 data "aws_ssm_parameters_by_path" "release" {
   path = local.release_path
-}
-
-resource "aws_ssm_parameter" "image_digest" {
-  #checkov:skip=CKV2_AWS_34: An image digest is public build metadata, not a secret: a plain String parameter.
-  name        = local.digest_parameter
-  description = "Image digest the ${local.env} workspace runs (written by terraform apply, read when -var image_digest is not given)"
-  type        = "String"
-  value       = local.image_digest
 }

@@ -1,5 +1,8 @@
-//! The Terraform root, the Dockerfile and the app must agree on the container's contract:
+//! The Terraform code, the Dockerfile and the app must agree on the container's contract:
 //! port, health paths, env var names, user, and stopTimeout > shutdown grace > deregistration delay.
+//! On AWS the contract lives in the regional stack (terraform/modules/region), which the root
+//! instantiates for every region (primary, standby); the second cloud (terraform/dr-gcp) has
+//! its own literals, checked against the same app constants and Cloud Run's limits.
 #![cfg(feature = "ssr")]
 
 use std::collections::BTreeMap;
@@ -9,15 +12,16 @@ use hcl::{Body, Expression, ObjectKey};
 use hn_reader::server::config::{Config, ENV_VARS};
 use hn_reader::server::health::{LIVENESS_PATH, READINESS_PATH};
 
-fn terraform() -> Vec<(String, Body)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform");
+/// The `.tf` files of one directory under terraform/, parsed.
+fn tf_dir(rel: &str) -> Vec<(String, Body)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform").join(rel);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "tf"))
         .collect();
     files.sort();
-    assert!(files.len() > 5, "terraform root not found");
+    assert!(!files.is_empty(), "terraform/{rel} not found");
     files
         .into_iter()
         .map(|p| {
@@ -28,7 +32,12 @@ fn terraform() -> Vec<(String, Body)> {
         .collect()
 }
 
-/// The `locals { … }` attributes across the root.
+/// The regional stack every AWS region runs.
+fn terraform() -> Vec<(String, Body)> {
+    tf_dir("modules/region")
+}
+
+/// The `locals { … }` attributes across the files.
 fn locals(files: &[(String, Body)]) -> BTreeMap<String, Expression> {
     files
         .iter()
@@ -252,6 +261,164 @@ fn stop_timeout_exceeds_grace_which_exceeds_deregistration_delay() {
     }
     assert_eq!(number(&locals["stop_timeout"]), stop_timeouts[0]);
     assert_eq!(number(&locals["deregistration_delay"]), delays[0]);
+}
+
+/// `local.<name>`, as an expression.
+fn local_ref(name: &str) -> Expression {
+    hcl::expr::Traversal::builder(hcl::expr::Variable::new("local").unwrap())
+        .attr(name)
+        .build()
+        .into()
+}
+
+/// The attribute `key` of the nested blocks `path` (first of each) of a block body.
+fn nested_attr(body: &Body, path: &[&str], key: &str) -> Expression {
+    let mut cur = body;
+    for name in path {
+        cur = cur
+            .blocks()
+            .find(|b| b.identifier() == *name)
+            .unwrap_or_else(|| panic!("no {name} block"))
+            .body();
+    }
+    cur.attributes()
+        .find(|a| a.key() == key)
+        .unwrap_or_else(|| panic!("no {key} in {path:?}"))
+        .expr()
+        .clone()
+}
+
+#[test]
+fn every_aws_region_runs_the_one_regional_stack() {
+    let root = tf_dir(".");
+    let calls: Vec<(String, String)> = root
+        .iter()
+        .flat_map(|(_, body)| body.blocks().filter(|b| b.identifier() == "module"))
+        .map(|b| {
+            let source = b
+                .body()
+                .attributes()
+                .find(|a| a.key() == "source")
+                .map(|a| string(a.expr()));
+            (b.labels()[0].as_str().to_string(), source.unwrap_or_default())
+        })
+        .filter(|(_, source)| source == "./modules/region")
+        .collect();
+    let names: Vec<&str> = calls.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["primary", "standby"],
+        "both regions must instantiate modules/region"
+    );
+    for kind in ["aws_ecs_task_definition", "aws_lb_target_group", "aws_ecs_service"] {
+        assert_eq!(
+            resources(&root, kind).count(),
+            0,
+            "the root declares {kind}: a copy of the regional stack"
+        );
+    }
+}
+
+#[test]
+fn the_second_cloud_runs_the_same_contract() {
+    let gcp = tf_dir("dr-gcp");
+    let gcp_locals = locals(&gcp);
+    let aws_locals = locals(&terraform());
+    let env = docker_env();
+    let config = Config::from_lookup(|name| env.get(name).cloned()).expect("the Dockerfile's env is valid config");
+    assert_eq!(
+        number(&gcp_locals["container_port"]),
+        u64::from(config.site_addr.port())
+    );
+    assert_eq!(string(&gcp_locals["health_check_path"]), READINESS_PATH);
+    assert_eq!(string(&gcp_locals["liveness_path"]), LIVENESS_PATH);
+
+    let run = resources(&gcp, "google_cloud_run_v2_service")
+        .next()
+        .expect("a Cloud Run service");
+    assert_eq!(
+        nested_attr(run, &["template", "containers", "ports"], "container_port"),
+        local_ref("container_port")
+    );
+    assert_eq!(
+        nested_attr(run, &["template", "containers", "startup_probe", "http_get"], "path"),
+        local_ref("health_check_path"),
+        "Cloud Run must wait for readiness"
+    );
+    assert_eq!(
+        nested_attr(run, &["template", "containers", "liveness_probe", "http_get"], "path"),
+        local_ref("liveness_path"),
+        "Cloud Run must restart on liveness, not readiness"
+    );
+
+    // The same variables as on AWS (values may differ), each one the app reads, valid together.
+    let (Expression::Object(gcp_env), Expression::Object(aws_env)) = (
+        &gcp_locals["container_environment"],
+        &aws_locals["container_environment"],
+    ) else {
+        panic!("container_environment must be a literal map on both clouds");
+    };
+    let gcp_names: std::collections::BTreeSet<String> = gcp_env.keys().map(key_name).collect();
+    let aws_names: std::collections::BTreeSet<String> = aws_env.keys().map(key_name).collect();
+    assert_eq!(
+        gcp_names, aws_names,
+        "the second cloud must set the same variables as AWS"
+    );
+    let task: BTreeMap<String, String> = gcp_env.iter().map(|(k, v)| (key_name(k), string(v))).collect();
+    for name in task.keys() {
+        assert!(
+            ENV_VARS.contains(&name.as_str()),
+            "dr-gcp sets {name}, which the app does not read"
+        );
+    }
+    let merged: BTreeMap<String, String> = env.clone().into_iter().chain(task).collect();
+    let on_cloud_run =
+        Config::from_lookup(|name| merged.get(name).cloned()).expect("dr-gcp's environment is valid config");
+
+    // Cloud Run kills an instance 10 s after SIGTERM; its request limit must exceed the app's.
+    assert!(
+        on_cloud_run.shutdown_grace.as_secs() < 10,
+        "SHUTDOWN_GRACE_SECS {} must end before Cloud Run's 10 s SIGKILL",
+        on_cloud_run.shutdown_grace.as_secs()
+    );
+    assert!(
+        number(&gcp_locals["request_timeout_secs"]) > on_cloud_run.request_timeout.as_secs(),
+        "Cloud Run's request timeout must exceed the app's REQUEST_TIMEOUT_SECS, so the app answers a slow request itself"
+    );
+}
+
+#[test]
+fn cloudfront_waits_longer_than_the_app_before_failing_over() {
+    // modules/settings, variable "failover": the origin read timeout of every region's origin.
+    let settings = tf_dir("modules/settings");
+    let failover = settings
+        .iter()
+        .flat_map(|(_, body)| {
+            body.blocks()
+                .filter(|b| b.identifier() == "variable" && b.labels()[0].as_str() == "failover")
+        })
+        .next()
+        .expect("variable failover");
+    let Some(Expression::Object(default)) = failover
+        .body()
+        .attributes()
+        .find(|a| a.key() == "default")
+        .map(|a| a.expr().clone())
+    else {
+        panic!("failover needs a literal default");
+    };
+    let read_timeout = default
+        .iter()
+        .find(|(k, _)| key_name(k) == "origin_read_timeout")
+        .map(|(_, v)| number(v))
+        .expect("origin_read_timeout");
+    let env = docker_env();
+    let config = Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    assert!(
+        read_timeout > config.request_timeout.as_secs(),
+        "CloudFront's origin read timeout ({read_timeout} s) must exceed REQUEST_TIMEOUT_SECS ({} s): a slow page is the app's 504, not a failover",
+        config.request_timeout.as_secs()
+    );
 }
 
 #[test]

@@ -7,6 +7,8 @@
 #   hn-reader-<env>-plan     deploy-env.yml, environment <env>-plan: read-only plan, saves it
 #   hn-reader-<env>-deploy   deploy-env.yml, environment <env> (prod: required reviewers): applies the saved plan
 #   hn-reader-pipeline-logs  pipeline-log.yml: job logs into CloudWatch Logs
+#   hn-reader-<env>-drill    dr-drill.yml, environment <env>-drill (the settings' game-day
+#                            workspace): reads its state, assumes its deploy role
 # AWS evaluates only the token's aud and sub (no custom claims), so the repository's sub
 # claim template (terraform/github, oidc.tf) puts job_workflow_ref into sub:
 #   repo:<owner/name>:<context>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>
@@ -20,6 +22,7 @@ resource "aws_iam_openid_connect_provider" "github" {
 locals {
   repo         = local.tooling.github_repo
   environments = sort(keys(module.settings.accounts))
+  game_day     = module.settings.game_day_workspace
   oidc_arn     = "arn:aws:iam::${local.tooling.account_id}:oidc-provider/token.actions.githubusercontent.com"
   # sub for a job of workflow `file` at `ref` in `context` (see terraform/github/oidc.tf)
   sub = { for k, v in {
@@ -28,6 +31,7 @@ locals {
     main_ci_image    = ["ref:refs/heads/main", "ci-image.yml", "refs/heads/main"]
     pull_request     = ["pull_request", "pr.yml", "refs/pull/*/merge"]
     main_logs        = ["ref:refs/heads/main", "pipeline-log.yml", "refs/heads/main"]
+    game_day         = ["environment:${local.game_day}-drill", "dr-drill.yml", "refs/heads/main"]
     pull_request_log = ["pull_request", "pipeline-log.yml", "refs/pull/*/merge"]
   } : k => "repo:${local.repo}:${v[0]}:job_workflow_ref:${local.repo}/.github/workflows/${v[1]}@${v[2]}" }
   env_sub = { for e in local.environments : e => {
@@ -44,6 +48,7 @@ locals {
     },
     { for e in local.environments : "hn-reader-${e}-plan" => [local.env_sub[e].plan] },
     { for e in local.environments : "hn-reader-${e}-deploy" => [local.env_sub[e].deploy] },
+    { "hn-reader-${local.game_day}-drill" = [local.sub.game_day] },
   )
   # Trust policies as JSON here (not aws_iam_policy_document), so the unit test renders them
   # with `terraform console`, offline.

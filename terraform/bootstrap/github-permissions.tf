@@ -127,10 +127,52 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["ecr:BatchGetImage", "ecr:PutImage", "ecr:DescribeImages"]
     resources = [aws_ecr_repository.app.arn]
   }
+  # scripts/deploy.sh waits for the digest in the standby's replica before it deploys there.
+  statement {
+    sid       = "ReplicaHasTheDigest"
+    actions   = ["ecr:DescribeImages"]
+    resources = [aws_ecr_repository.replica.arn]
+  }
+  # scripts/mirror-image.sh copies the digest to the second cloud's registry (terraform/dr-gcp).
+  statement {
+    sid       = "PullForTheSecondCloud"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer"]
+    resources = [aws_ecr_repository.app.arn]
+  }
   statement {
     sid       = "DeployEvents"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.pipeline["events"].arn}:log-stream:${each.key}-*"]
+  }
+}
+
+# The game-day drill (scripts/dr-drill.sh): the workspace's outputs, and its deploy role
+# (which scales the primary's service to nothing and back).
+data "aws_iam_policy_document" "drill" {
+  statement {
+    sid       = "StateRead"
+    actions   = ["s3:GetObject"]
+    resources = [local.state_key[local.game_day]]
+  }
+  statement {
+    sid       = "StateList"
+    actions   = ["s3:ListBucket"]
+    resources = [local.state_arn]
+  }
+  statement {
+    sid       = "StateKey"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.tooling.arn]
+  }
+  statement {
+    sid       = "AssumeDeployRole"
+    actions   = ["sts:AssumeRole", "sts:TagSession"]
+    resources = [local.account_roles[local.game_day].deploy]
+  }
+  statement {
+    sid       = "DrillEvents"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.pipeline["events"].arn}:log-stream:${local.game_day}-drill-*"]
   }
 }
 
@@ -151,6 +193,7 @@ locals {
     },
     { for e in local.environments : "hn-reader-${e}-plan" => data.aws_iam_policy_document.plan[e].json },
     { for e in local.environments : "hn-reader-${e}-deploy" => data.aws_iam_policy_document.deploy[e].json },
+    { "hn-reader-${local.game_day}-drill" = data.aws_iam_policy_document.drill.json },
   )
 }
 

@@ -24,10 +24,28 @@ module "settings" {
 locals {
   tooling  = module.settings.tooling
   accounts = module.settings.all_account_ids
+  # The standby regions of the workspaces (ecr-replication.tf). One provider alias serves
+  # them, so there may be one; a second needs a second alias and replica here.
+  replica_region = one(keys(local.tooling.ecr_replicas))
 }
 
 provider "aws" {
   region              = local.tooling.region
+  allowed_account_ids = [local.tooling.account_id]
+  default_tags {
+    tags = {
+      app          = "hn-reader"
+      env          = "tooling"
+      repo         = local.tooling.github_repo
+      "managed-by" = "terraform"
+    }
+  }
+}
+
+# The standby region of the workspaces: the image's replica (ecr-replication.tf).
+provider "aws" {
+  alias               = "replica"
+  region              = local.replica_region
   allowed_account_ids = [local.tooling.account_id]
   default_tags {
     tags = {
@@ -71,6 +89,11 @@ output "state_bucket" {
 
 output "ecr_repository_url" {
   value = aws_ecr_repository.app.repository_url
+}
+
+output "ecr_replica_url" {
+  description = "The release repository's replica in the standby region (what the standby's tasks pull)."
+  value       = aws_ecr_repository.replica.repository_url
 }
 
 output "github_role_arns" {

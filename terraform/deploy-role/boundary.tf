@@ -15,6 +15,7 @@
 # so this root is applied before the main root.
 
 data "aws_iam_policy_document" "boundary" {
+  #checkov:skip=CKV_AWS_356: The only "*" resources are ecr:GetAuthorizationToken and the CodeDeploy Describe* reads, which have no resource-level permissions; checkov cannot evaluate the per-region for expressions of the other statements (tools/terraform/iam_check.py checks the rendered policy in make tf-emulated).
   # ---- execution role ----
   statement {
     sid       = "EcrAuth"
@@ -25,24 +26,24 @@ data "aws_iam_policy_document" "boundary" {
   statement {
     sid       = "EcrPullAppImage"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = [local.tooling.ecr_repository_arn]
+    resources = concat([local.tooling.ecr_repository_arn], [for r in keys(local.stacks) : local.tooling.ecr_replicas[r].arn if r != local.region])
   }
 
   # ---- execution role (app log group) and flow-logs role (VPC flow log group) ----
   statement {
     sid       = "StackLogStreams"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${local.p}:logs:${local.region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"]
+    resources = [for region in keys(local.stacks) : "${local.p}:logs:${region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"]
   }
 
   # ---- CodeDeploy role (BLUE_GREEN): task sets of the service, listener rules ----
   statement {
     sid     = "CodeDeployTaskSets"
     actions = ["ecs:DescribeServices", "ecs:CreateTaskSet", "ecs:UpdateServicePrimaryTaskSet", "ecs:DeleteTaskSet"]
-    resources = [
-      "${local.p}:ecs:${local.region}:${local.account}:service/${local.name}/${local.name}",
-      "${local.p}:ecs:${local.region}:${local.account}:task-set/${local.name}/${local.name}/*",
-    ]
+    resources = flatten([for region, name in local.stacks : [
+      "${local.p}:ecs:${region}:${local.account}:service/${name}/${name}",
+      "${local.p}:ecs:${region}:${local.account}:task-set/${name}/${name}/*",
+    ]])
   }
 
   statement {
@@ -57,9 +58,9 @@ data "aws_iam_policy_document" "boundary" {
   statement {
     sid     = "CodeDeployShiftTraffic"
     actions = ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"]
-    resources = [for r in ["listener/app/${local.name}/*", "listener-rule/app/${local.name}/*"] :
-      "${local.p}:elasticloadbalancing:${local.region}:${local.account}:${r}"
-    ]
+    resources = flatten([for region, name in local.stacks : [for r in ["listener/app/${name}/*", "listener-rule/app/${name}/*"] :
+      "${local.p}:elasticloadbalancing:${region}:${local.account}:${r}"
+    ]])
   }
 
   statement {

@@ -44,13 +44,18 @@ locals {
   region    = local.settings.region
   # The main root's provider alias us_east_1 holds the WAF web ACL and its log group, the
   # CloudFront viewer certificate, a KMS key, an SNS topic and the WAF alarm.
-  regions = distinct([local.region, "us-east-1"])
+  regions = distinct(concat(keys(local.stacks), ["us-east-1"]))
+  # The main root's regional stacks (modules/region): region => its name prefix
+  # (hn-reader-<env> in the primary, hn-reader-<env>-<code> in the standby).
+  stacks = { for r in values(module.settings.regions) : r.region => r.name }
   # Prefix of every name the main root gives its resources (its local.name).
   name = "hn-reader-${terraform.workspace}"
 
   role_name = regex("[^/]+$", local.settings.deploy_role_arn)
   # bootstrap/github-oidc.tf: the tooling-account roles of this environment's GitHub jobs
   ci_role_arn = "arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-deploy"
+  # bootstrap/github-oidc.tf: the game-day drill's role, in the drilled workspace only
+  drill_role_arn = terraform.workspace == module.settings.game_day_workspace ? ["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-drill"] : []
   plan_trusted = concat(["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-${terraform.workspace}-plan"],
   terraform.workspace == "dev" ? ["arn:${local.partition}:iam::${local.tooling.account_id}:role/hn-reader-pr"] : [])
 }
@@ -74,7 +79,7 @@ data "aws_iam_policy_document" "trust" {
     actions = ["sts:AssumeRole", "sts:TagSession"]
     principals {
       type        = "AWS"
-      identifiers = [local.ci_role_arn]
+      identifiers = concat([local.ci_role_arn], local.drill_role_arn)
     }
   }
 

@@ -6,8 +6,10 @@
 #              the SSM parameter /hn-reader/<workspace>/...; KMS keys by their tags.
 #   by_region  APIs whose resources AWS names (VPC ids, distribution ids, ...) or that have
 #              no resource-level permissions: "*", limited to the regions the main root
-#              uses with aws:RequestedRegion (the workspace region; us-east-1 for what its
-#              us_east_1 provider alias holds).
+#              uses with aws:RequestedRegion (the workspace's regions, primary and standby;
+#              us-east-1 for what its us_east_1 provider alias holds).
+# Each regional stack (modules/region) names its resources with its own prefix
+# (local.stacks): the statements on names are per region.
 #   guardrails explicit denies.
 # Every stack role carries the permissions boundary of boundary.tf; the IAM statements
 # below and the guardrails make that a precondition of creating or empowering a role.
@@ -26,12 +28,12 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid     = "LoadBalancer"
     actions = ["elasticloadbalancing:*"]
-    resources = [for r in [
-      "loadbalancer/app/${local.name}/*",
-      "listener/app/${local.name}/*",
-      "listener-rule/app/${local.name}/*",
-      "targetgroup/${local.name}-*/*", # -blue, -green
-    ] : "${local.p}:elasticloadbalancing:${local.region}:${local.account}:${r}"]
+    resources = flatten([for region, name in local.stacks : [for r in [
+      "loadbalancer/app/${name}/*",
+      "listener/app/${name}/*",
+      "listener-rule/app/${name}/*",
+      "targetgroup/${name}-*/*", # -blue, -green
+    ] : "${local.p}:elasticloadbalancing:${region}:${local.account}:${r}"]])
   }
 
   # The static bucket (also written by scripts/sync-static.sh), the ALB and CloudFront log
@@ -39,10 +41,10 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid     = "Buckets"
     actions = ["s3:*"]
-    resources = flatten([for b in ["static", "logs", "cdn-logs"] : [
-      "${local.p}:s3:::${local.name}-${b}-${local.account}",
-      "${local.p}:s3:::${local.name}-${b}-${local.account}/*",
-    ]])
+    resources = flatten([for b in ["static", "logs", "cdn-logs"] : [for name in distinct(values(local.stacks)) : [
+      "${local.p}:s3:::${name}-${b}-${local.account}",
+      "${local.p}:s3:::${name}-${b}-${local.account}/*",
+    ]]])
   }
 
   # Key ids are assigned by AWS: keys are matched by the tags the provider's default_tags
@@ -85,17 +87,19 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid       = "KmsAlias"
     actions   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
-    resources = ["${local.p}:kms:${local.region}:${local.account}:alias/${local.name}"]
+    resources = [for region, name in local.stacks : "${local.p}:kms:${region}:${local.account}:alias/${name}"]
   }
 
   statement {
     sid     = "LogGroups"
     actions = ["logs:*"]
-    resources = [
-      "${local.p}:logs:${local.region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*",
-      "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}",
-      "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}:*",
-    ]
+    resources = concat(
+      [for region in keys(local.stacks) : "${local.p}:logs:${region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"],
+      [
+        "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}",
+        "${local.p}:logs:us-east-1:${local.account}:log-group:aws-waf-logs-${local.name}:*",
+      ],
+    )
   }
 
   statement {
@@ -104,21 +108,24 @@ data "aws_iam_policy_document" "by_name" {
     resources = concat(
       [for r in local.regions : "${local.p}:cloudwatch:${r}:${local.account}:alarm:${local.name}-*"],
       # target tracking alarms: Application Auto Scaling creates them with the caller's permissions
-      ["${local.p}:cloudwatch:${local.region}:${local.account}:alarm:TargetTracking-service/${local.name}/*"],
+      [for region, name in local.stacks : "${local.p}:cloudwatch:${region}:${local.account}:alarm:TargetTracking-service/${name}/*"],
       ["${local.p}:cloudwatch::${local.account}:dashboard/${local.name}-*"],
     )
   }
 
   statement {
-    sid       = "AlarmTopics"
-    actions   = ["sns:*"]
-    resources = [for r in local.regions : "${local.p}:sns:${r}:${local.account}:${local.name}-alarms"]
+    sid     = "AlarmTopics"
+    actions = ["sns:*"]
+    resources = concat(
+      [for region, name in local.stacks : "${local.p}:sns:${region}:${local.account}:${name}-alarms"],
+      ["${local.p}:sns:us-east-1:${local.account}:${local.name}-alarms"], # the WAF alarm's topic
+    )
   }
 
   statement {
     sid       = "OriginSecretParameter"
     actions   = ["ssm:*"]
-    resources = ["${local.p}:ssm:${local.region}:${local.account}:parameter/hn-reader/${terraform.workspace}/*"]
+    resources = [for region in keys(local.stacks) : "${local.p}:ssm:${region}:${local.account}:parameter/hn-reader/${terraform.workspace}/*"]
   }
 
   # CodeDeploy (BLUE_GREEN): the application and deployment group, and the deployments
@@ -126,16 +133,27 @@ data "aws_iam_policy_document" "by_name" {
   statement {
     sid     = "CodeDeploy"
     actions = ["codedeploy:*"]
-    resources = [
-      "${local.p}:codedeploy:${local.region}:${local.account}:application:${local.name}",
-      "${local.p}:codedeploy:${local.region}:${local.account}:deploymentgroup:${local.name}/*",
-    ]
+    resources = flatten([for region, name in local.stacks : [
+      "${local.p}:codedeploy:${region}:${local.account}:application:${name}",
+      "${local.p}:codedeploy:${region}:${local.account}:deploymentgroup:${name}/*",
+    ]])
   }
 
   statement {
     sid       = "CodeDeployConfigs"
     actions   = ["codedeploy:GetDeploymentConfig"]
-    resources = ["${local.p}:codedeploy:${local.region}:${local.account}:deploymentconfig:*"]
+    resources = [for region in keys(local.stacks) : "${local.p}:codedeploy:${region}:${local.account}:deploymentconfig:*"]
+  }
+
+  # Route 53 health checks of the regions (modules/region/health.tf); they have no names, and
+  # Route 53 is global.
+  statement {
+    sid = "HealthChecks"
+    actions = [
+      "route53:CreateHealthCheck", "route53:UpdateHealthCheck", "route53:DeleteHealthCheck",
+      "route53:GetHealthCheck", "route53:GetHealthCheckStatus", "route53:ChangeTagsForResource", "route53:ListTagsForResource",
+    ]
+    resources = ["${local.p}:route53:::healthcheck/*"]
   }
 
   # Certificate validation records and aliases, only in this workspace's zone (dev has none).
@@ -231,7 +249,7 @@ data "aws_iam_policy_document" "by_region" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestedRegion"
-      values   = [local.region]
+      values   = keys(local.stacks)
     }
   }
 
@@ -251,7 +269,7 @@ data "aws_iam_policy_document" "by_region" {
     condition {
       test     = "StringEquals"
       variable = "aws:RequestedRegion"
-      values   = [local.region]
+      values   = keys(local.stacks)
     }
   }
 
@@ -278,6 +296,24 @@ data "aws_iam_policy_document" "by_region" {
       test     = "StringEquals"
       variable = "aws:RequestedRegion"
       values   = ["us-east-1"]
+    }
+  }
+
+  # scripts/deploy.sh: each region's ReleaseRun metric after its deployment (the dashboards'
+  # release-per-region widget); PutMetricData has no resources, only the namespace key.
+  statement {
+    sid       = "ReleaseMetric"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["hn-reader/${terraform.workspace}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = keys(local.stacks)
     }
   }
 

@@ -12,6 +12,8 @@ locals {
     "int"       = { approval = false }
     "prod-plan" = { approval = false }
     "prod"      = { approval = true }
+    # dr-drill.yml, the game-day drill (modules/settings game_day_workspace)
+    "int-drill" = { approval = false }
   }
   # What each kind of job reads (vars.*): a role in the tooling account, or in the
   # environment's own account; %s is the environment.
@@ -24,13 +26,17 @@ locals {
       AWS_ROLE_ARN    = { account = "tooling", role = "hn-reader-%s-deploy" }
       DEPLOY_ROLE_ARN = { account = "environment", role = "hn-reader-deploy" }
     }
+    drill = {
+      AWS_ROLE_ARN    = { account = "tooling", role = "hn-reader-%s-drill" }
+      DEPLOY_ROLE_ARN = { account = "environment", role = "hn-reader-deploy" }
+    }
   }
   environment_var_values = merge([for env, _ in local.environments : {
-    for name, v in local.environment_vars[endswith(env, "-plan") ? "plan" : "deploy"] : "${env}/${name}" => {
+    for name, v in local.environment_vars[endswith(env, "-plan") ? "plan" : endswith(env, "-drill") ? "drill" : "deploy"] : "${env}/${name}" => {
       environment = env
       name        = name
-      value = format("arn:aws:iam::%s:role/%s", v.account == "tooling" ? local.tooling.account_id : local.accounts[trimsuffix(env, "-plan")],
-      replace(v.role, "%s", trimsuffix(env, "-plan")))
+      value = format("arn:aws:iam::%s:role/%s", v.account == "tooling" ? local.tooling.account_id : local.accounts[trimsuffix(trimsuffix(env, "-plan"), "-drill")],
+      replace(v.role, "%s", trimsuffix(trimsuffix(env, "-plan"), "-drill")))
     }
   }]...)
 }

@@ -1,6 +1,7 @@
 # Plan of the dev workspace with a mocked AWS provider (no credentials, no network):
 #   TF_WORKSPACE=dev terraform test -filter=tests/plan_dev.tftest.hcl   (make tf-check runs it)
-# The assertions are what modules/settings promises for dev.
+# The root's side: the edge (CloudFront, WAF, us-east-1), the regions' wiring and, with a
+# standby, failover. Each region's stack is tested in modules/region/tests.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -11,11 +12,21 @@ mock_provider "aws" {
   source = "./tests/mocks-us-east-1"
 }
 
+mock_provider "aws" {
+  alias  = "standby"
+  source = "./tests/mocks-standby"
+}
+
 override_data {
   target = data.aws_caller_identity.current
   values = { account_id = "111111111111" }
 }
 
+# modules/region has its own caller identity (the same account).
+override_data {
+  target = module.primary.data.aws_caller_identity.current
+  values = { account_id = "111111111111" }
+}
 
 run "dev" {
   command = plan
@@ -30,43 +41,23 @@ run "dev" {
   }
 
   assert {
-    condition     = alltrue([for arn in [aws_kms_key.main.arn, aws_sns_topic.alarms.arn, aws_cloudwatch_log_group.app.arn, aws_cloudwatch_metric_alarm.alb_5xx_rate.arn] : strcontains(arn, ":eu-west-1:")])
-    error_message = "The regional resources must use the default provider (eu-west-1)."
+    condition     = alltrue([for v in values(module.primary.inventory) : v == null ? true : strcontains(v, "eu-west-1")])
+    error_message = "Every piece of the primary region must be in eu-west-1 (the default provider)."
   }
 
   assert {
-    condition     = one(one(aws_lb_listener_rule.app.condition).http_header).values == toset([one(one([for o in aws_cloudfront_distribution.this.origin : o if o.origin_id == "alb"]).custom_header).value])
-    error_message = "The ALB must require exactly the secret header value CloudFront sends."
+    condition     = alltrue([for o in aws_cloudfront_distribution.this.origin : length(o.custom_header) == 0 ? true : one(o.custom_header).value == aws_ssm_parameter.origin_header.value])
+    error_message = "Every ALB origin must send the one origin secret that every region's ALB requires."
   }
 
   assert {
-    condition     = aws_appautoscaling_target.app.min_capacity == 1 && aws_appautoscaling_target.app.max_capacity == 2
-    error_message = "dev: autoscaling between 1 and 2 tasks expected."
+    condition     = length(module.standby) == 0 && length(aws_cloudfront_distribution.this.origin_group) == 0 && length(aws_route53_record.origin_failover) == 0 && keys(output.regions) == ["primary"]
+    error_message = "dev: one region (no standby_region), so no origin groups or failover records."
   }
 
   assert {
-    condition     = aws_ecs_task_definition.app.cpu == "256" && aws_ecs_task_definition.app.memory == "512"
-    error_message = "dev: a 256 CPU / 512 MiB task expected."
-  }
-
-  assert {
-    condition     = length(aws_subnet.private) == 2 && length(aws_subnet.public) == 2 && length(aws_nat_gateway.this) == 1 && length(aws_route.private_nat) == 2
-    error_message = "dev: 2 AZs and 1 NAT gateway(s) expected."
-  }
-
-  assert {
-    condition     = length(aws_ecs_service.rolling) == 1 && length(aws_ecs_service.blue_green) == 0 && length(aws_codedeploy_deployment_group.this) == 0 && length(aws_lb_listener.test) == 0
-    error_message = "dev: the ECS rolling service and no CodeDeploy expected (deployment_strategy ROLLING)."
-  }
-
-  assert {
-    condition     = aws_ecs_service.rolling[0].deployment_circuit_breaker[0].rollback && aws_ecs_service.rolling[0].alarms[0].rollback && length(aws_ecs_service.rolling[0].alarms[0].alarm_names) == 4
-    error_message = "dev: the rolling service rolls back on a failed deployment and on the 4 rollback alarms."
-  }
-
-  assert {
-    condition     = aws_ecs_service.rolling[0].desired_count == 1 && !aws_lb.this.enable_deletion_protection
-    error_message = "dev: 1 task and no deletion protection expected."
+    condition     = aws_cloudfront_distribution.this.default_cache_behavior[0].target_origin_id == "alb-eu-west-1" && contains(aws_cloudfront_distribution.this.default_cache_behavior[0].allowed_methods, "POST")
+    error_message = "dev: pages and server functions from the one ALB."
   }
 
   assert {
@@ -75,8 +66,8 @@ run "dev" {
   }
 
   assert {
-    condition     = aws_ssm_parameter.image_digest.value == var.image_digest && strcontains(aws_ecs_task_definition.app.container_definitions, "@${var.image_digest}")
-    error_message = "dev: the apply runs the given digest and records it."
+    condition     = output.image_digest == var.image_digest
+    error_message = "dev: the apply runs the given digest."
   }
 }
 
@@ -94,7 +85,7 @@ run "plain_apply_keeps_the_recorded_image" {
   }
 
   assert {
-    condition     = strcontains(aws_ecs_task_definition.app.container_definitions, "@sha256:1111111111111111111111111111111111111111111111111111111111111111") && aws_ssm_parameter.image_digest.value == "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+    condition     = output.image_digest == "sha256:1111111111111111111111111111111111111111111111111111111111111111"
     error_message = "dev: without -var image_digest the plan must keep the recorded image."
   }
 }

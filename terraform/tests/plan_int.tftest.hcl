@@ -1,6 +1,7 @@
 # Plan of the int workspace with a mocked AWS provider (no credentials, no network):
 #   TF_WORKSPACE=int terraform test -filter=tests/plan_int.tftest.hcl   (make tf-check runs it)
-# The assertions are what modules/settings promises for int.
+# The root's side: the edge (CloudFront, WAF, us-east-1), the regions' wiring and, with a
+# standby, failover. Each region's stack is tested in modules/region/tests.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -11,11 +12,26 @@ mock_provider "aws" {
   source = "./tests/mocks-us-east-1"
 }
 
+mock_provider "aws" {
+  alias  = "standby"
+  source = "./tests/mocks-standby"
+}
+
 override_data {
   target = data.aws_caller_identity.current
   values = { account_id = "222222222222" }
 }
 
+# modules/region has its own caller identity (the same account).
+override_data {
+  target = module.primary.data.aws_caller_identity.current
+  values = { account_id = "222222222222" }
+}
+
+override_data {
+  target = module.standby[0].data.aws_caller_identity.current
+  values = { account_id = "222222222222" }
+}
 
 run "int" {
   command = plan
@@ -30,57 +46,62 @@ run "int" {
   }
 
   assert {
-    condition     = alltrue([for arn in [aws_kms_key.main.arn, aws_sns_topic.alarms.arn, aws_cloudwatch_log_group.app.arn, aws_cloudwatch_metric_alarm.alb_5xx_rate.arn] : strcontains(arn, ":eu-west-1:")])
-    error_message = "The regional resources must use the default provider (eu-west-1)."
+    condition     = alltrue([for v in values(module.primary.inventory) : v == null ? true : strcontains(v, "eu-west-1")])
+    error_message = "Every piece of the primary region must be in eu-west-1 (the default provider)."
   }
 
   assert {
-    condition     = one(one(aws_lb_listener_rule.app.condition).http_header).values == toset([one(one([for o in aws_cloudfront_distribution.this.origin : o if o.origin_id == "alb"]).custom_header).value])
-    error_message = "The ALB must require exactly the secret header value CloudFront sends."
+    condition     = alltrue([for o in aws_cloudfront_distribution.this.origin : length(o.custom_header) == 0 ? true : one(o.custom_header).value == aws_ssm_parameter.origin_header.value])
+    error_message = "Every ALB origin must send the one origin secret that every region's ALB requires."
   }
 
   assert {
-    condition     = aws_appautoscaling_target.app.min_capacity == 2 && aws_appautoscaling_target.app.max_capacity == 4
-    error_message = "int: autoscaling between 2 and 4 tasks expected."
+    condition     = keys(module.standby[0].inventory) == keys(module.primary.inventory) && alltrue([for k, v in module.primary.inventory : (v == null) == (module.standby[0].inventory[k] == null)])
+    error_message = "The standby must have every piece the primary has: service, ALB, target groups, certificate, alarms and topic, dashboard, logs, key, image, release record, CodeDeploy."
   }
 
   assert {
-    condition     = aws_ecs_task_definition.app.cpu == "512" && aws_ecs_task_definition.app.memory == "1024"
-    error_message = "int: a 512 CPU / 1024 MiB task expected."
+    condition     = alltrue([for k, v in module.standby[0].inventory : v == null ? true : strcontains(v, "eu-central-1") && !strcontains(v, "eu-west-1")])
+    error_message = "No piece of the standby may point at the primary region (eu-west-1): each must be in eu-central-1, with the standby provider."
   }
 
   assert {
-    condition     = length(aws_subnet.private) == 3 && length(aws_subnet.public) == 3 && length(aws_nat_gateway.this) == 1 && length(aws_route.private_nat) == 3
-    error_message = "int: 3 AZs and 1 NAT gateway(s) expected."
+    condition     = { for g in aws_cloudfront_distribution.this.origin_group : g.origin_id => [for m in g.member : m.origin_id] } == { app = ["alb-eu-west-1", "alb-eu-central-1"], static = ["static-eu-west-1", "static-eu-central-1"] }
+    error_message = "Origin groups for pages and /pkg/*, the primary first."
   }
 
   assert {
-    condition     = length(aws_ecs_service.rolling) == 0 && aws_ecs_service.blue_green[0].deployment_controller[0].type == "CODE_DEPLOY" && aws_ecs_service.blue_green[0].desired_count == 2
-    error_message = "int: one CODE_DEPLOY service starting with 2 tasks expected (deployment_strategy BLUE_GREEN)."
+    condition     = { for o in aws_cloudfront_distribution.this.origin : o.origin_id => o.domain_name if startswith(o.origin_id, "alb-eu") } == { "alb-eu-west-1" = "origin-euw1.int.hn-reader.example.com", "alb-eu-central-1" = "origin-euc1.int.hn-reader.example.com" }
+    error_message = "Each region's ALB origin under its own name, origin-<region code>.int.hn-reader.example.com."
   }
 
   assert {
-    condition     = aws_codedeploy_deployment_group.this[0].deployment_config_name == "CodeDeployDefault.ECSLinear10PercentEvery1Minutes" && aws_codedeploy_deployment_group.this[0].blue_green_deployment_config[0].terminate_blue_instances_on_deployment_success[0].termination_wait_time_in_minutes == 5
-    error_message = "int: CodeDeployDefault.ECSLinear10PercentEvery1Minutes with a 5-minute bake expected."
+    condition     = aws_cloudfront_distribution.this.default_cache_behavior[0].target_origin_id == "app" && toset(aws_cloudfront_distribution.this.default_cache_behavior[0].allowed_methods) == toset(["GET", "HEAD", "OPTIONS"])
+    error_message = "Pages through the origin group, which allows only the read methods."
   }
 
   assert {
-    condition     = aws_codedeploy_deployment_group.this[0].auto_rollback_configuration[0].enabled && contains(aws_codedeploy_deployment_group.this[0].auto_rollback_configuration[0].events, "DEPLOYMENT_STOP_ON_ALARM") && length(aws_codedeploy_deployment_group.this[0].alarm_configuration[0].alarms) == 4
-    error_message = "int: CodeDeploy must roll back on failure and on the 4 rollback alarms."
+    condition     = one([for b in aws_cloudfront_distribution.this.ordered_cache_behavior : b if b.path_pattern == "/api/*"]).target_origin_id == "alb-failover" && contains(one([for b in aws_cloudfront_distribution.this.ordered_cache_behavior : b if b.path_pattern == "/api/*"]).allowed_methods, "POST") && one([for o in aws_cloudfront_distribution.this.origin : o if o.origin_id == "alb-failover"]).domain_name == "origin.int.hn-reader.example.com"
+    error_message = "POST server functions (/api/*) to the failover name origin.int.hn-reader.example.com."
   }
 
   assert {
-    condition     = aws_lb_listener.test[0].port == 8443 && aws_lb_listener.test[0].protocol == "HTTPS" && length(aws_lb_listener_rule.test) == 1
-    error_message = "int: an HTTPS test listener on 8443 with the secret-header rule expected."
+    condition     = { for k, r in aws_route53_record.origin_failover : k => [one(r.failover_routing_policy).type, r.health_check_id, r.name] } == { primary = ["PRIMARY", "mock-health-check-eu-west-1", "origin.int.hn-reader.example.com"], standby = ["SECONDARY", "mock-health-check-eu-central-1", "origin.int.hn-reader.example.com"] }
+    error_message = "origin.int.hn-reader.example.com: the primary while its health check passes, else the standby."
   }
 
   assert {
-    condition     = length(aws_acm_certificate.cdn) == 1 && strcontains(aws_acm_certificate.cdn[0].arn, ":us-east-1:") && strcontains(aws_acm_certificate.origin[0].arn, ":eu-west-1:")
-    error_message = "int: the CloudFront certificate in us-east-1, the ALB's in the workspace region."
+    condition     = alltrue([for o in aws_cloudfront_distribution.this.origin : o.connection_attempts * o.connection_timeout == output.recovery_objectives.region_loss_get_seconds if length(o.custom_header) > 0])
+    error_message = "The ALB origins' tries x timeout must be the stated GET recovery time."
   }
 
   assert {
-    condition     = aws_lb.this.enable_deletion_protection
-    error_message = "int: deletion protection expected."
+    condition     = strcontains(output.regions.standby.ecr_repository_url, ".dkr.ecr.eu-central-1.amazonaws.com/") && output.regions.standby.ecs_service_name == "hn-reader-int-euc1"
+    error_message = "The standby pulls the replica in its own region and has its own names."
+  }
+
+  assert {
+    condition     = length(aws_acm_certificate.cdn) == 1 && strcontains(aws_acm_certificate.cdn[0].arn, ":us-east-1:")
+    error_message = "int: the CloudFront certificate in us-east-1."
   }
 }

@@ -90,6 +90,7 @@ INTENDED = {
     ("pull_request", "pipeline-log.yml", "refs/pull/42/merge"): "hn-reader-pipeline-logs",
     **{(f"environment:{e}", "deploy-env.yml", MAIN): f"hn-reader-{e}-deploy" for e in ("dev", "int", "prod")},
     **{(f"environment:{e}-plan", "deploy-env.yml", MAIN): f"hn-reader-{e}-plan" for e in ("dev", "int", "prod")},
+    ("environment:int-drill", "dr-drill.yml", MAIN): "hn-reader-int-drill",
 }
 
 

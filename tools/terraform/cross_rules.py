@@ -57,6 +57,11 @@ def config_resources(plan: dict) -> list[tuple[str, dict]]:
     return out
 
 
+def unindexed(address: str) -> str:
+    """module.standby[0].aws_lb_target_group.app["blue"] -> module.standby.aws_lb_target_group.app"""
+    return re.sub(r"\[[^\]]*\]", "", address)
+
+
 def refs(expr_block) -> set[str]:
     found = set()
     if isinstance(expr_block, dict):
@@ -102,9 +107,10 @@ def target_groups_covered(plan: dict, state: dict) -> list[str]:
     routed_bases = set()
     for addr, r in config_resources(plan):
         if r["type"] in ("aws_lb_listener_rule", "aws_ecs_service", "aws_codedeploy_deployment_group"):
-            routed_bases |= {re.sub(r"\[.*", "", x) for x in refs(r.get("expressions", {})) if x.startswith("aws_lb_target_group.")}
+            module = addr[: len(addr) - len(r["address"])]  # references are relative to the module
+            routed_bases |= {module + re.sub(r"\[.*", "", x) for x in refs(r.get("expressions", {})) if x.startswith("aws_lb_target_group.")}
     res = state_resources(state)
-    groups = [r for r in res if r["type"] == "aws_lb_target_group" and re.sub(r"\[.*", "", r["address"]) in routed_bases]
+    groups = [r for r in res if r["type"] == "aws_lb_target_group" and unindexed(r["address"]) in routed_bases]
     alarmed = {d.get("TargetGroup") for r in res if r["type"] == "aws_cloudwatch_metric_alarm" and r["values"].get("metric_name") == "UnHealthyHostCount"
                for d in [r["values"].get("dimensions") or {}]}
     counted = set()

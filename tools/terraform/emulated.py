@@ -308,7 +308,7 @@ def run(args) -> int:
     ok = False
     try:
         tf = work / "terraform"
-        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None], False, extra='''
+        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None, "replica"], False, extra='''
 # Lets the harness destroy the state bucket at the end (prevent_destroy guards it in AWS).
 resource "aws_s3_bucket" "state" {
   lifecycle {
@@ -317,11 +317,14 @@ resource "aws_s3_bucket" "state" {
 }
 '''))
         (tf / "deploy-role" / "emulator_override.tf").write_text(override(moto.url, [None], False))
-        behaviour = "".join(
+        # The overridden resources live in the regional stack (modules/region): its own
+        # override file (an override of a resource the root does not declare is an error).
+        behaviour = "# Written by tools/terraform/emulated.py: behaviour_overrides of emulator-gaps.json.\n" + "".join(
             f'\nresource "{o["resource"].split(".")[0]}" "{o["resource"].split(".")[1]}" {{\n  {o["argument"]} = {json.dumps(o["value"])}\n}}\n'
             for o in gaps_file["behaviour_overrides"]
         )
-        (tf / "emulator_override.tf").write_text(override(moto.url, [None, "us_east_1"], True, extra=behaviour))
+        (tf / REGION_MODULE / "emulator_override.tf").write_text(behaviour)
+        (tf / "emulator_override.tf").write_text(override(moto.url, MAIN_PROVIDER_ALIASES, True))
 
         tooling_admin = moto.admin(TOOLING_ACCOUNT)
         bootstrap = Root("bootstrap", tf / "bootstrap", env, logdir)
@@ -336,7 +339,7 @@ resource "aws_s3_bucket" "state" {
         main.tf(["init", "-input=false", "-no-color"], "init")
         for ws in args.workspace:
             admin = moto.admin(ACCOUNTS[ws])
-            hosted_zone(moto, admin, tf, ws, behaviour)
+            hosted_zone(moto, admin, tf, ws)
             deploy_role.tf(["workspace", "new", ws, "-no-color"], "init", admin)
             t = time.monotonic()
             deploy_role.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}"], "apply", admin)
@@ -361,7 +364,7 @@ resource "aws_s3_bucket" "state" {
             t = time.monotonic()
             key = f"{root.name} {ws}" if ws else root.name
             if ws:
-                write_overrides(tf, ws, behaviour)
+                write_overrides(tf, ws)
             if root is main:
                 destroy_main(main, moto, who, ws, figures[key])
             else:
@@ -405,25 +408,32 @@ def settings_of(tf: Path, ws: str) -> dict:
     return json.loads(json.loads(proc.stdout.strip()))[ws]
 
 
-def write_overrides(tf: Path, ws: str, behaviour: str) -> None:
+def write_overrides(tf: Path, ws: str) -> None:
     """A workspace with a domain gets its settings with the moto zone's id (placeholder ids exist nowhere)."""
     module = ""
     if ws in ZONES:
         entry = dict(settings_of(tf, ws), hosted_zone_id=ZONES[ws])
         module = f'\nmodule "settings" {{\n  environments = {{ {ws} = {json.dumps(entry)} }}\n}}\n'
     (tf / "deploy-role" / "emulator_override.tf").write_text(override(MOTO_URL[0], [None], False, extra=module))
-    (tf / "emulator_override.tf").write_text(override(MOTO_URL[0], [None, "us_east_1"], True, extra=behaviour + module))
+    (tf / "emulator_override.tf").write_text(override(MOTO_URL[0], MAIN_PROVIDER_ALIASES, True, extra=module))
 
 
 MOTO_URL: list[str] = []
+MAIN_PROVIDER_ALIASES = [None, "us_east_1", "standby"]
+REGION_MODULE = Path("modules/region")  # the regional stack, instantiated per region by the main root
 
 
-def hosted_zone(moto: Moto, admin: dict, tf: Path, ws: str, behaviour: str) -> None:
+def regional(address: str, resource: str) -> bool:
+    """A resource of the regional stack, in any of its instances (module.primary, module.standby[0])."""
+    return strip_index(address) == resource or strip_index(address).endswith("." + resource)
+
+
+def hosted_zone(moto: Moto, admin: dict, tf: Path, ws: str) -> None:
     domain = settings_of(tf, ws).get("domain_name")
     if domain:
         zone = moto.client("route53", admin).create_hosted_zone(Name=domain, CallerReference=f"emulated-{ws}")
         ZONES[ws] = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    write_overrides(tf, ws, behaviour)
+    write_overrides(tf, ws)
 
 
 def count_state(root: Root, who: dict) -> int:
@@ -451,14 +461,14 @@ def replan(root: Root, who: dict, targets: list[str], var_args: list[str] | None
     for g in attribute_gaps or []:
         excused.setdefault(g["resource"], set()).add(g["attribute"])
     perpetual = [f"{a}: {'/'.join(acts)} {', '.join(sorted(attrs))}" for a, (acts, attrs) in sorted(changed.items())
-                 if acts != ["update"] or not attrs <= excused.get(strip_index(a), set())]
+                 if acts != ["update"] or not attrs <= set().union(*[v for r, v in excused.items() if regional(a, r)])]
     if perpetual:
         raise Failure(f"{root.name}: re-plan after apply is not empty (perpetual diff):\n  " + "\n  ".join(perpetual) + "\n" + tail(res.stdout, 80))
     # Each excused attribute of a resource in the state must still be what moto gets wrong.
     in_state = set(root.tf(["state", "list"], "init", who).stdout.split())
     seen, now_returned = [], []
     for g in attribute_gaps or []:
-        addresses = [a for a in in_state if strip_index(a) == g["resource"]]
+        addresses = [a for a in in_state if regional(a, g["resource"])]
         if not addresses:
             continue
         if any(g["attribute"] in changed.get(a, ((), set()))[1] for a in addresses):
@@ -636,7 +646,8 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
     instances += [(r["address"], r["type"]) for r in all_state_resources({"values": plan.get("prior_state", {}).get("values", {})}) if r["mode"] == "data"]
     for address, rtype in instances:
         key = strip_index(address)
-        reg = "us-east-1" if provider_of.get(key, "").endswith("us_east_1") else settings["region"]
+        reg = ("us-east-1" if provider_of.get(key, "").endswith("us_east_1")
+               else settings["standby_region"] if key.startswith("module.standby.") else settings["region"])
         types.setdefault(rtype, set()).add(reg)
     tags = next(r["values"]["tags_all"] for r in all_state_resources(states["main"]) if r["type"] == "aws_vpc")
     inp = {"policies": policies, "deploy_role": deploy_docs, "types": {k: sorted(v) for k, v in types.items()}, "declared_types": sorted(declared), "env": ws,
@@ -681,11 +692,12 @@ def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
     With deletion protection (int, prod) the operator's teardown: switch it off first."""
     main.tf(["workspace", "select", ws, "-no-color"], "init", ci)
     var_args: list[str] = []  # the recorded digest (release.tf)
-    override = main.path / "emulator_override.tf"
-    if "aws_lb.this" in main.tf(["state", "list"], "init", ci).stdout.split():
+    override = main.path / REGION_MODULE / "emulator_override.tf"
+    albs = [a for a in main.tf(["state", "list"], "init", ci).stdout.split() if regional(a, "aws_lb.this")]
+    if albs:
         override.write_text(override.read_text() + '\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n')
         with moto.auth():
-            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-target=aws_lb.this"], "apply", ci)
+            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", *[f"-target={a}" for a in albs]], "apply", ci)
     destroy_gaps(main, ci, fig, DESTROY_GAPS)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:

@@ -5,8 +5,11 @@
 is not declared or whose index does not fit (it then plans to destroy the moved object).
 So for every moved block under the given directories:
   * `to` is a resource declared in the module it names (local modules are followed);
-  * its index fits: `[0]` needs `count`, `["key"]` needs `for_each`, no index needs neither;
-  * `from` is no longer declared.
+  * its index fits: `[0]` needs `count`, `["key"]` needs `for_each`, no index needs neither
+    (unless neither side has one: the whole resource moves, with every instance);
+  * `from` is no longer declared;
+  * a chain (A -> B, then a later move of B or of the module B is in) is followed to its end,
+    and a whole module call may move (`to` is then a declared module call).
 
 Usage: moved_check.py DIR...   |   moved_check.py --self-test
 """
@@ -55,6 +58,12 @@ def unwrap(value) -> str:
     return value[2:-1] if value.startswith("${") and value.endswith("}") else value
 
 
+def parsed(d: Path, cache: dict) -> dict:
+    if d not in cache:
+        cache[d] = parse_dir(d)
+    return cache[d]
+
+
 def resolve(d: Path, address: str, cache: dict):
     """(declared kind or "missing", index) of a resource address seen from module dir d."""
     steps = STEP.findall(address)
@@ -64,34 +73,53 @@ def resolve(d: Path, address: str, cache: dict):
     for kind, name, index in steps[:-1]:
         if kind != "module":
             return "missing", None
-        decl = cache.setdefault(mod, parse_dir(mod))
+        decl = parsed(mod, cache)
         if name not in decl["modules"]:
             return "missing", None
         mod = decl["modules"][name]
     rtype, name, index = steps[-1]
-    decl = cache.setdefault(mod, parse_dir(mod))
+    decl = parsed(mod, cache)
+    if rtype == "module":
+        return ("module" if name in decl["modules"] else "missing"), index
     key = f"{rtype}.{name}"
     if key not in decl["resources"]:
         return "missing", index
     return decl["resources"][key], index
 
 
+def follow(address: str, moves: list) -> str:
+    """Where a chain of moves ends: a later block moving the address, or the module call it is in
+    (moves whose `from` is still declared are errors of their own, not links)."""
+    for _ in range(len(moves)):
+        for _, frm, to in moves:
+            if address == frm or address.startswith((frm + ".", frm + "[")):
+                address = to + address[len(frm):]
+                break
+        else:
+            return address
+    return address
+
+
 def check(dirs: list[Path]) -> tuple[list[str], int]:
     errors, count, cache = [], 0, {}
     for top in dirs:
         for d in sorted({p.parent for p in top.rglob("*.tf") if ".terraform" not in p.parts}):
-            decl = cache.setdefault(d, parse_dir(d))
+            decl = parsed(d, cache)
+            links = [m for m in decl["moved"] if resolve(d, m[1], cache)[0] == "missing"]
             for f, frm, to in decl["moved"]:
                 count += 1
                 where = f"{f}: moved {frm} -> {to}"
                 if resolve(d, frm, cache)[0] != "missing":
                     errors.append(f"{where}: `from` is still declared")
-                kind, index = resolve(d, to, cache)
+                kind, index = resolve(d, follow(to, links), cache)
+                if kind == "module" and not index:
+                    continue
                 if kind == "missing":
                     errors.append(f"{where}: `to` is not a declared resource")
                     continue
                 want = None if not index else "for_each" if index.startswith('["') else "count"
-                if kind != want:
+                whole = not index and not frm.endswith("]")  # every instance moves, whatever the kind
+                if kind != want and not whole:
                     errors.append(f"{where}: index {index or '(none)'} does not fit a resource with {kind or 'neither count nor for_each'}")
     return errors, count
 
@@ -109,6 +137,11 @@ moved { from = a.old_z
   to = a.z }
 moved { from = a.old_m
   to = module.m.b.in_module }
+module "n" { source = "./m" }
+moved { from = a.old_chained
+  to = module.old_n.b.in_module }
+moved { from = module.old_n
+  to = module.n }
 """
 BAD = """
 resource "a" "x" { count = 1 }

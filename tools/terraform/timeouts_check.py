@@ -48,7 +48,8 @@ def main(argv: list[str]) -> int:
     job = yaml.safe_load(Path(argv[1]).read_text())["jobs"]["deploy"]["timeout-minutes"]
     limit = job - MARGIN
     problems, checked = [], 0
-    for f in sorted(Path(argv[0]).glob("*.tf")):
+    # The root and its local modules (modules/region holds the ECS service and certificates).
+    for f in sorted(p for p in Path(argv[0]).rglob("*.tf") if ".terraform" not in p.parts):
         for block in hcl2.loads(f.read_text()).get("resource", []):
             for rtype, named in block.items():
                 rtype = unquote(rtype)
@@ -67,7 +68,7 @@ def main(argv: list[str]) -> int:
                         m = set_.get(op, d[op])
                         if m > limit:
                             how = "its timeouts block" if op in set_ else "the provider's default"
-                            problems.append(f"{f.name}: {rtype}.{name} may wait {m:g} min on {op} ({how}), more than the deploy job's {job} min less {MARGIN}")
+                            problems.append(f"{f.relative_to(argv[0])}: {rtype}.{name} may wait {m:g} min on {op} ({how}), more than the deploy job's {job} min less {MARGIN}")
     for p in problems:
         print(p)
     print(f"timeouts check: {checked} waits, each at most {limit} min (job {job} min); {len(problems)} problems")

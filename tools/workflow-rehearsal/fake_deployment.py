@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A stand-in of a deployed environment on 127.0.0.1 (an ephemeral port), as CloudFront in
 front of the app answers: pages with the security headers, /healthz, hashed /pkg files with
-Via: CloudFront and immutable caching. Each `break` makes one thing wrong.
+Via: CloudFront and immutable caching. Each `break` makes one thing wrong; "no-failover"
+(for the game day, not the smoke test) answers pages 503 while the stand-ins' state says int's
+primary has no task, as a CloudFront without an origin group would.
 
   fake_deployment.py --serve [break]          prints the URL, serves until killed
   fake_deployment.py --self-test SMOKE.py     runs the smoke test against the good stand-in
@@ -11,6 +13,7 @@ Via: CloudFront and immutable caching. Each `break` makes one thing wrong.
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +41,8 @@ def handler(broken: str | None):
             self.wfile.write(body)
 
         def do_GET(self):
+            if broken == "no-failover" and primary_down():
+                return self.send(503, "text/html", b"no healthy target")
             page_headers = {"Content-Security-Policy": "default-src 'self'", "X-Content-Type-Options": "nosniff",
                             "Referrer-Policy": "strict-origin-when-cross-origin", "Strict-Transport-Security": "max-age=63072000"}
             if broken == "no-csp":
@@ -54,7 +59,23 @@ def handler(broken: str | None):
                 body = HOME.replace(b"/item/8863", b"/about") if broken == "no-story-link" else HOME
                 return self.send(200, "text/html; charset=utf-8", body, page_headers)
             self.send(404, "text/html", b"not found", page_headers)
+
+        def do_POST(self):  # the Reload server function (the game-day drill posts to it)
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if self.path == "/api/stories-html":
+                return self.send(200, "text/plain; charset=utf-8", b"<ol></ol>")
+            self.send(404, "text/plain", b"not found")
     return H
+
+
+def primary_down() -> bool:
+    """int's primary scaled to nothing, by the stand-in aws (tools/workflow-rehearsal/standin.py)."""
+    state = os.environ.get("REHEARSAL_STATE")
+    if not state or not os.path.exists(os.path.join(state, "state.json")):
+        return False
+    with open(os.path.join(state, "state.json")) as f:
+        targets = json.load(f).get("scalable_targets", {})
+    return targets.get("eu-west-1|service/hn-reader-int/hn-reader-int", {}).get("MaxCapacity", 1) == 0
 
 
 def serve(broken: str | None) -> tuple[http.server.ThreadingHTTPServer, str]:

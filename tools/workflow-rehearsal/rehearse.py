@@ -26,7 +26,15 @@ Scenarios (each asserts what happened, from the stand-ins' records):
   re-run          the same commit again: the same digest
   int broken      int's smoke test fails: prod is neither planned nor applied
   tampered plan   the saved plan changes between plan and deploy: the deploy refuses it
+  regions         int and prod: /pkg into both regions' buckets, CodeDeploy primary then
+                  standby, a ReleaseRun metric per region
+  standby lags    int's standby deployment fails: the promotion stops, only the primary's
+                  ReleaseRun moves
   rollback        rollback.yml to the first digest: planned, approved, applied in prod
+  game day        dr-drill.yml on its schedule: int's drill role, the primary scaled to 0..0
+                  and back to what it was, the report in the job summary; against a
+                  deployment without failover (pages fail while the primary is down) it fails,
+                  and still restores the primary
   design card     `terraform workspace select dev && terraform apply` in terraform/, no input
 Static: every job that pushes or applies needs the checks; one concurrency group per
 environment.
@@ -114,7 +122,7 @@ class Runner:
         (self.state / "job-logs").mkdir(parents=True)
         self.bin = work / "bin"
         self.bin.mkdir()
-        for tool in ("docker", "aws", "terraform", "gh"):
+        for tool in ("docker", "aws", "terraform", "gh", "curl"):
             (self.bin / tool).symlink_to(HERE / "standin.py")
         self.artifacts = work / "artifacts"
         self.artifacts.mkdir()
@@ -138,7 +146,8 @@ class Runner:
         path = os.pathsep.join([str(self.bin), str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"])
         return dict(keep, PATH=path, REHEARSAL_STATE=str(self.state), CI="true", GITHUB_ACTIONS="true", GITHUB_REPOSITORY=REPO,
                     GITHUB_SHA=self.sha, GITHUB_WORKSPACE=str(self.clone), RUNNER_TEMP=str(self.work / "runner-temp"),
-                    GITHUB_RUN_ID=str(self.run_id), GITHUB_RUN_ATTEMPT="1", SMOKE_ATTEMPTS="1", SMOKE_PAUSE="0")
+                    GITHUB_RUN_ID=str(self.run_id), GITHUB_RUN_ATTEMPT="1", SMOKE_ATTEMPTS="1", SMOKE_PAUSE="0",
+                    GAME_DAY_PROBE_SECONDS="0.1")
 
     # ---- expressions ----
     def lookup(self, expr: str, ctx: dict):
@@ -184,8 +193,8 @@ class Runner:
         if job.get("environment"):
             e = job["environment"]
             env_name = self.expand(e["name"] if isinstance(e, dict) else e, ctx)
-            kind = "plan" if env_name.endswith("-plan") else "deploy"
-            base = env_name.removesuffix("-plan")
+            kind = "plan" if env_name.endswith("-plan") else "drill" if env_name.endswith("-drill") else "deploy"
+            base = env_name.removesuffix("-plan").removesuffix("-drill")
             if env_name not in self.env_approval:
                 raise Failed(f"{wf_file} {name}: environment {env_name} is not defined in terraform/github")
             env_vars = {k: f"arn:aws:iam::{TOOLING if v.startswith('hn-reader-%s') else ACCOUNTS[base]}:role/{v.replace('%s', base)}"
@@ -197,6 +206,8 @@ class Runner:
                 if not self.approve:
                     return {"result": "failure", "outputs": {}}
         env.update({k: self.expand(v, ctx) for k, v in (job.get("env") or {}).items()})
+        if (job.get("permissions") or {}).get("id-token") == "write":  # as GitHub: the job may request an OIDC token
+            env.update(ACTIONS_ID_TOKEN_REQUEST_URL="https://token.actions.rehearsal/?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN="rehearsal")
         ctx = dict(ctx, steps={}, env=env)
         job_log = []
         result = "success"
@@ -295,7 +306,7 @@ class Runner:
         github = {"run_id": str(self.run_id), "run_attempt": "1", "sha": self.sha, "repository": REPO, "workspace": str(self.clone), "token": "ghs_rehearsal", **event}
         base = {"vars": VARS, "github": github, "secrets": {}, "runner": {"temp": str(self.work / "runner-temp")},
                 "workflow_permissions": wf.get("permissions")}
-        if wf_path.name == "deploy-env.yml":
+        if wf_path.name in ("deploy-env.yml", "dr-drill.yml"):  # the workflows that change an environment
             self.concurrency.append(self.expand(wf["concurrency"]["group"], dict(base, inputs=inputs or {})))
         for name, job in wf["jobs"].items():
             needs = as_list(job.get("needs"))
@@ -429,6 +440,24 @@ def main(argv: list[str]) -> int:
         expect(sorted(r.concurrency) == ["deploy-dev", "deploy-int", "deploy-prod"], f"promotion: concurrency {r.concurrency}")
         print(f"PASS promotion: built once ({digest[:19]}...), the saved plan applied in dev, int, prod as the deploy role; "
               "prod approved on its plan; smoke tests passed; deploy events by commit and environment")
+        # Every region of a workspace: its bucket synced before the deploy, CodeDeploy primary
+        # first, then the region's release metric.
+        for ws in ("int", "prod"):
+            expect({f"hn-reader-{ws}-static-rehearsal", f"hn-reader-{ws}-euc1-static-rehearsal"} <= set(st.get("synced", [])), f"regions: {ws}'s buckets not both synced: {st.get('synced')}")
+        deploys = [(d["group"], d["region"]) for d in st.get("codedeploy", [])]
+        expect(deploys == [("hn-reader-int", "eu-west-1"), ("hn-reader-int-euc1", "eu-central-1"), ("hn-reader-prod", "eu-west-1"), ("hn-reader-prod-euc1", "eu-central-1")],
+               f"regions: CodeDeploy deployments {deploys}")
+        runs = {(m["namespace"], m["dimensions"]) for m in st.get("metrics", []) if m["name"] == "ReleaseRun" and m["region"] in m["dimensions"]}
+        expect(runs == {(f"hn-reader/{ws}", f"Region={r}") for ws, rs in (("dev", ["eu-west-1"]), ("int", ["eu-west-1", "eu-central-1"]), ("prod", ["eu-west-1", "eu-central-1"])) for r in rs},
+               f"regions: ReleaseRun metrics {runs}")
+        print("PASS regions: /pkg synced into both regions' buckets, CodeDeploy primary then standby (int, prod), a ReleaseRun metric per region")
+        second = st.get("second_cloud_applied", [])
+        expect([(a["workspace"], a["digest"]) for a in second] == [("int", digest), ("prod", digest)], f"second cloud: applies {second}")
+        for ws, project in (("int", "hn-reader-int"), ("prod", "hn-reader-prod")):
+            expect(any(r.startswith(f"europe-west1-docker.pkg.dev/{project}/hn-reader/hn-reader") and digest in tags.values() for r, tags in st["registry"].items()),
+                   f"second cloud: {digest} not mirrored into {project}")
+        expect(len([c for c in st.get("route53_changes", []) if "authorization" in c]) == 2, f"second cloud: certificate CNAMEs {st.get('route53_changes')}")
+        print("PASS second cloud: int and prod mirror the digest into Artifact Registry (same digest), apply terraform/dr-gcp with it, keep the certificate CNAME")
 
         n = len(st["applied"])
         res = r.start("deploy.yml", PUSH_MAIN)
@@ -450,6 +479,19 @@ def main(argv: list[str]) -> int:
         st["urls"]["int"] = good_int
         r.write_state(st)
         print("PASS int broken: its smoke test fails the promotion; prod neither planned nor applied")
+
+        # the standby's deployment fails: the job fails, the standby's ReleaseRun stays behind
+        st = r.read_state()
+        st["fail_codedeploy_region"], n_metrics = "eu-central-1", len(st.get("metrics", []))
+        r.write_state(st)
+        res = r.start("deploy.yml", PUSH_MAIN)
+        st = r.read_state()
+        new = [(m["namespace"], m["region"]) for m in st["metrics"][n_metrics:]]
+        expect(res["int"]["result"] == "failure" and res["prod"]["result"] == "skipped", f"standby lags: {res}")
+        expect(("hn-reader/int", "eu-west-1") in new and ("hn-reader/int", "eu-central-1") not in new, f"standby lags: metrics {new}")
+        del st["fail_codedeploy_region"]
+        r.write_state(st)
+        print("PASS standby lags: int's standby deployment fails the promotion; only the primary's ReleaseRun moves (the dashboard shows the lag)")
 
         # the saved plan is replaced between plan and deploy
         original = Runner.run_job
@@ -476,6 +518,35 @@ def main(argv: list[str]) -> int:
         expect(res["deploy"]["result"] == "success" and [(a["workspace"], a["digest"]) for a in applied] == [("prod", digest)] and r.approvals,
                f"rollback: {r.failures or res} {applied}")
         print("PASS rollback: prod planned, approved and applied with the earlier digest, no build")
+
+        # ---- game day ----
+        # Without failover (pages fail while the primary has no task) the drill must fail,
+        # and still restore the primary.
+        os.environ["REHEARSAL_STATE"] = str(r.state)
+        no_failover, no_failover_url = fake_deployment.serve("no-failover")
+        servers.append((no_failover, no_failover_url))
+        st = r.read_state()
+        good_int = st["urls"]["int"]
+        st["urls"]["int"] = no_failover_url
+        st["terraform"]["int"]["outputs"]["public_url"] = no_failover_url
+        r.write_state(st)
+        res = r.start("dr-drill.yml", {"event_name": "schedule", "ref": "refs/heads/main", "event": {}})
+        st = r.read_state()
+        key = "eu-west-1|service/hn-reader-int/hn-reader-int"
+        expect(res["drill"]["result"] == "failure" and any("GET /:" in f and "FAILED" in f for f in r.failures), f"game day without failover: {res} {r.failures}")
+        expect(st.get("capacity_changes") == [[key, 0, 0], [key, 2, 4]], f"game day without failover: capacity changes {st.get('capacity_changes')}")
+        st["urls"]["int"], st["terraform"]["int"]["outputs"]["public_url"], st["capacity_changes"] = good_int, good_int, []
+        r.write_state(st)
+        print("PASS game day without failover: pages fail while the primary is down, the drill fails, the primary is restored")
+
+        n_assumed = len(r.assumed)
+        res = r.start("dr-drill.yml", {"event_name": "schedule", "ref": "refs/heads/main", "event": {}})
+        st = r.read_state()
+        expect(res["drill"]["result"] == "success" and res["logs"]["result"] == "success", f"game day: {r.failures or res}")
+        expect(("dr-drill.yml:drill", "hn-reader-int-drill") in r.assumed[n_assumed:], f"game day: roles {r.assumed[n_assumed:]}")
+        expect(st.get("capacity_changes") == [[key, 0, 0], [key, 2, 4]], f"game day: capacity changes {st.get('capacity_changes')}")
+        expect(r.concurrency == ["deploy-int"], f"game day: concurrency {r.concurrency}")
+        print("PASS game day: dr-drill.yml as hn-reader-int-drill in int's deploy group; the primary scaled to 0..0, measured, restored to 2..4")
 
         env = dict(r.env(), TF_INPUT="0")
         card = subprocess.run(["bash", "-eo", "pipefail", "-c", "terraform workspace select dev && terraform apply -auto-approve"],

@@ -9,13 +9,23 @@ requires of the workflows, failing like it would:
              a pushed one). ECR tags are immutable.
   aws        ecr (login, describe-images, batch-get-image, put-image with immutable tags),
              sts assume-role, s3 sync (the bucket must exist), s3 cp (to and from the
-             state bucket), logs (streams are created once), deploy (CodeDeploy).
+             state bucket), logs (streams are created once), deploy (CodeDeploy, per
+             region; "fail_codedeploy_region" in the state fails that region's), cloudwatch
+             put-metric-data (recorded), application-autoscaling and ecs describe-services
+             (a scalable target's capacity, the running count follows it).
   terraform  init, workspace, plan [-out], show, apply (refuses, as with TF_INPUT=0, when a
              variable without a default is not given), apply of a saved plan (as Terraform:
              no -var but the ephemeral ones, which must be given again if the plan had
              them; a plan made on an older state is stale), output, state list. apply
-             "creates" what the outputs name, e.g. the static bucket.
+             "creates" what the outputs name, e.g. each region's static bucket (int and prod
+             have a standby region, as in modules/settings).
   gh         api: a pull request's comments (list, post, edit), a run's jobs and their logs.
+  curl       GitHub's OIDC token endpoint (only with ACTIONS_ID_TOKEN_REQUEST_URL, as GitHub
+             gives it to jobs with id-token: write), Google's STS and IAM credentials token
+             exchange (the audience must name a workload identity pool), and --connect-to
+             readiness checks.
+  terraform console and init -backend=false outside the main root (offline, no provider:
+             modules/settings read by the scripts) run the real terraform.
 State (images, registry, buckets, terraform outputs) is JSON in $REHEARSAL_STATE.
 """
 
@@ -190,6 +200,7 @@ def aws(args: list[str]) -> None:
             die(f"fatal error: An error occurred (NoSuchBucket) when calling the ListObjectsV2 operation: The specified bucket does not exist ({bucket})")
         if not Path(src).is_dir():
             die(f"The user-provided path {src} does not exist.", 255)
+        st.setdefault("synced", []).append(bucket)
     elif (svc, op) == ("s3", "cp"):
         src, dst = [a for a in args[2:] if not a.startswith("--")][:2]
         store = STATE / "s3"
@@ -218,12 +229,87 @@ def aws(args: list[str]) -> None:
             die("An error occurred (InvalidParameterException): batch too large", 254)
         st["logs"][key] += [e["message"] for e in events]
     elif svc == "deploy" and op == "create-deployment":
-        print("d-REHEARSAL")
+        region = opt(args, "--region")
+        st.setdefault("codedeploy", []).append({"region": region, "group": opt(args, "--deployment-group-name")})
+        print(f"d-REHEARSAL-{region}")
     elif svc == "deploy" and op == "get-deployment":
-        print("Succeeded")
+        print("Failed" if st.get("fail_codedeploy_region") == opt(args, "--region") else "Succeeded")
+    elif svc == "cloudwatch" and op == "put-metric-data":
+        st.setdefault("metrics", []).append({"region": opt(args, "--region"), "namespace": opt(args, "--namespace"), "name": opt(args, "--metric-name"),
+                                             "dimensions": opt(args, "--dimensions"), "value": opt(args, "--value")})
+    elif svc == "application-autoscaling" and op == "describe-scalable-targets":
+        key = f"{opt(args, '--region')}|{opt(args, '--resource-ids')}"
+        t = st.setdefault("scalable_targets", {}).setdefault(key, {"MinCapacity": 2, "MaxCapacity": 4})
+        print(json.dumps({"ScalableTargets": [dict(t, ResourceId=opt(args, "--resource-ids"))]}))
+    elif svc == "application-autoscaling" and op == "register-scalable-target":
+        key = f"{opt(args, '--region')}|{opt(args, '--resource-id')}"
+        st.setdefault("scalable_targets", {})[key] = {"MinCapacity": int(opt(args, "--min-capacity")), "MaxCapacity": int(opt(args, "--max-capacity"))}
+        st.setdefault("capacity_changes", []).append([key, int(opt(args, "--min-capacity")), int(opt(args, "--max-capacity"))])
+    elif svc == "route53" and op == "change-resource-record-sets":
+        st.setdefault("route53_changes", []).append(json.loads(opt(args, "--change-batch"))["Comment"])
+        print("/change/C-REHEARSAL")
+    elif svc == "route53" and op == "wait":
+        pass
+    elif svc == "ecs" and op == "describe-services":
+        key = f"{opt(args, '--region')}|service/{opt(args, '--cluster')}/{opt(args, '--services')}"
+        t = st.get("scalable_targets", {}).get(key, {"MinCapacity": 2})
+        print(json.dumps({"services": [{"runningCount": t["MinCapacity"], "desiredCount": t["MinCapacity"]}]}))
     else:
         die(f"aws stand-in: unsupported command {args}", 2)
     save(st)
+
+
+def second_cloud_terraform(args: list[str], st: dict) -> None:
+    """terraform/dr-gcp: init, workspace, apply (recorded apart from the main root's), output."""
+    ws_file = STATE / "workspace-dr-gcp"
+    cmd = args[0]
+    if cmd == "init":
+        print("Terraform has been successfully initialized!")
+    elif cmd == "workspace":
+        ws_file.write_text(args[-1])
+    elif cmd == "apply":
+        digest = next(a.split("=", 1)[1] for i, a in enumerate(args) if i and args[i - 1] == "-var" and a.startswith("image_digest="))
+        st.setdefault("second_cloud_applied", []).append({"workspace": ws_file.read_text(), "digest": digest})
+    elif cmd == "output" and args[-1] == "-json":
+        ws = ws_file.read_text()
+        print(json.dumps({"addresses": {"value": {"IPV4": "192.0.2.10", "IPV6": "2001:db8::10"}},
+                          "dns_authorization_record": {"value": {"name": f"_acme-challenge.{ws}.example.", "type": "CNAME", "data": "x.authorize.certificatemanager.goog."}}}))
+    else:
+        die(f"terraform stand-in (dr-gcp): unsupported command {args}", 2)
+    save(st)
+
+
+def curl(args: list[str]) -> None:
+    url = next((a for a in args if a.startswith("https://")), "")
+    if url.startswith("https://token.actions.rehearsal/"):
+        if not os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"):
+            die("curl: (6) Could not resolve host (no OIDC token: the job lacks id-token: write)", 6)
+        print(json.dumps({"value": "github-oidc-jwt"}))
+    elif url == "https://sts.googleapis.com/v1/token":
+        audience = next((a.split("=", 1)[1] for a in args if a.startswith("audience=")), "")
+        if not re.fullmatch(r"//iam\.googleapis\.com/projects/\d+/locations/global/workloadIdentityPools/github/providers/github", audience):
+            die(f"curl: (22) The requested URL returned error: 400 (audience {audience})", 22)
+        print(json.dumps({"access_token": "federated"}))
+    elif url.startswith("https://iamcredentials.googleapis.com/"):
+        print(json.dumps({"accessToken": "ya29.rehearsal"}))
+    elif "--connect-to" in args:
+        pass
+    else:
+        die(f"curl stand-in: unsupported {args}", 2)
+
+
+def regions_of(ws: str) -> dict:
+    """The main root's output regions: dev has one region, int and prod a standby (modules/settings)."""
+    out = {}
+    for key, region, name, repo_region in (("primary", "eu-west-1", f"hn-reader-{ws}", "eu-west-1"), ("standby", "eu-central-1", f"hn-reader-{ws}-euc1", "eu-central-1")):
+        if key == "standby" and ws == "dev":
+            continue
+        codedeploy = None if ws == "dev" else {"application": name, "deployment_group": name, "task_definition_arn": "arn:td",
+                                               "container_name": "app", "container_port": 8080, "timeout_minutes": 30, "test_listener_port": 8443}
+        out[key] = {"region": region, "static_bucket": f"{name}-static-rehearsal", "ecs_cluster_name": name, "ecs_service_name": name,
+                    "dashboard_url": f"https://{region}.console.example/", "codedeploy": codedeploy,
+                    "ecr_repository_url": f"444444444444.dkr.ecr.{repo_region}.amazonaws.com/hn-reader"}
+    return out
 
 
 def required_variables(root: Path) -> list[str]:
@@ -272,11 +358,25 @@ def gh(args: list[str]) -> None:
     save(st)
 
 
+def real_terraform(args: list[str]) -> None:
+    """The real terraform, for what needs no provider and no backend."""
+    here = Path(sys.argv[0]).resolve().parent
+    for d in os.environ["PATH"].split(os.pathsep):
+        exe = Path(d) / "terraform"
+        if exe.is_file() and Path(d).resolve() != Path(sys.argv[0]).parent.resolve() and exe.resolve() != here / "standin.py":
+            os.execv(str(exe), [str(exe), *args])
+    die("terraform stand-in: no real terraform on PATH for an offline console", 2)
+
+
 def terraform(args: list[str]) -> None:
     st = load()
     chdir = next((a.split("=", 1)[1] for a in args if a.startswith("-chdir=")), ".")
-    args = [a for a in args if not a.startswith("-chdir=")]
     root = Path(chdir).resolve()
+    if "console" in args or ("init" in args and "-backend=false" in args):
+        return real_terraform(args)
+    args = [a for a in args if not a.startswith("-chdir=")]
+    if root.name == "dr-gcp":
+        return second_cloud_terraform(args, st)
     ws_file = STATE / "workspace"
     ws = ws_file.read_text() if ws_file.exists() else "default"
     cmd = args[0] if args else ""
@@ -322,14 +422,16 @@ def terraform(args: list[str]) -> None:
                                                  "ephemeral_set": sorted(v for v in given if v in ephemeral_variables(root)), "nonce": os.urandom(4).hex()}))
             print("Plan: 3 to add, 1 to change, 0 to destroy.")
             return save(st)
-        bucket = f"hn-reader-{ws}-static-rehearsal"
         applied = st.setdefault("applied", [])
         applied.append({"workspace": ws, "digest": values.get("image_digest"), "saved_plan": bool(planfile), "role": values.get("terraform_role_arn")})
         tfstate["serial"] = serial + 1
-        tfstate["outputs"] = {"static_bucket": bucket, "deploy_role_arn": "arn:aws:iam::000000000000:role/hn-reader-deploy",
-                              "public_url": st.get("urls", {}).get(ws, f"https://{ws}.example/"), "dashboard_url": "https://console.example/"}
-        if not targets or any("static" in t for t in targets):
-            st["buckets"].append(bucket)
+        regions = regions_of(ws)
+        tfstate["outputs"] = {"regions": regions, "deploy_role_arn": "arn:aws:iam::000000000000:role/hn-reader-deploy",
+                              "recovery_objectives": {"region_loss_get_seconds": 6, "region_loss_post_seconds": 180},
+                              "public_url": st.get("urls", {}).get(ws, f"https://{ws}.example/")}
+        for r in regions.values():
+            if (not targets or any("static" in t for t in targets)) and r["static_bucket"] not in st["buckets"]:
+                st["buckets"].append(r["static_bucket"])
         if not targets:
             tfstate["applied"] = True
     elif cmd == "show":
@@ -338,9 +440,7 @@ def terraform(args: list[str]) -> None:
         print("Plan: 1 to add, 0 to change, 1 to destroy.")
     elif cmd == "output":
         name = args[-1]
-        codedeploy = None if ws == "dev" else {"application": f"hn-reader-{ws}", "deployment_group": f"hn-reader-{ws}", "task_definition_arn": "arn:td",
-                                               "container_name": "app", "container_port": 8080, "timeout_minutes": 30, "test_listener_port": 8443}
-        outs = dict(tfstate.get("outputs", {}), codedeploy=codedeploy, ecr_repository_url="444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader")
+        outs = dict(tfstate.get("outputs", {}), ecr_repository_url="444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader")
         if "-json" in args:
             print(json.dumps(outs.get(name)))
             return save(st)
@@ -348,7 +448,7 @@ def terraform(args: list[str]) -> None:
             die(f"Error: Output \"{name}\" not found")
         print(outs[name], end="" if "-raw" in args else "\n")
     elif cmd == "state" and args[1] == "list":
-        print("\n".join(["module.static.aws_s3_bucket.this"] if tfstate.get("outputs") else []))
+        print("\n".join(["module.primary.module.static.aws_s3_bucket.this"] if tfstate.get("outputs") else []))
     elif cmd == "version":
         print("Terraform v1.11.4 (rehearsal stand-in)")
     else:
@@ -360,7 +460,7 @@ def main() -> None:
     tool = Path(sys.argv[0]).name
     args = sys.argv[1:]
     record(tool, args)
-    {"docker": docker, "aws": aws, "terraform": terraform, "gh": gh}[tool](args)
+    {"docker": docker, "aws": aws, "terraform": terraform, "gh": gh, "curl": curl}[tool](args)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,16 @@ variable "workspace" {
 variable "environments" {
   description = "Per-workspace settings, keyed by workspace name."
   type = map(object({
-    account_id          = string           # the dedicated AWS account of this environment
-    deploy_role_arn     = string           # role the aws provider assumes in that account
-    region              = string           # primary region (CloudFront/WAF/ACM-for-CloudFront are always us-east-1)
+    account_id        = string           # the dedicated AWS account of this environment
+    deploy_role_arn   = string           # role the aws provider assumes in that account
+    region            = string           # primary region (CloudFront/WAF/ACM-for-CloudFront are always us-east-1)
+    standby_region    = optional(string) # disaster-recovery region running the same module warm; null = single region
+    standby_min_tasks = optional(number) # the standby's autoscaling floor (its ceiling is max_tasks)
+    # The second cloud (terraform/dr-gcp): Cloud Run in this project and region, with
+    # min_instances always running (0: cold standby). The pipeline signs in through the
+    # project's workload identity pool "github" as hn-reader-deployer@<project_id>
+    # (docs/disaster-recovery.md, one-time setup). null: none.
+    second_cloud        = optional(object({ project_id = string, project_number = string, region = string, min_instances = number, max_instances = number }))
     az_count            = number           # 2 or 3
     single_nat_gateway  = bool             # true: one NAT for the VPC; false: one NAT per AZ
     task_cpu            = number           # Fargate CPU units
@@ -65,6 +72,9 @@ variable "environments" {
       account_id          = "222222222222"
       deploy_role_arn     = "arn:aws:iam::222222222222:role/hn-reader-deploy"
       region              = "eu-west-1"
+      standby_region      = "eu-central-1"
+      standby_min_tasks   = 1
+      second_cloud        = { project_id = "hn-reader-int", project_number = "100000000002", region = "europe-west1", min_instances = 0, max_instances = 4 }
       az_count            = 3
       single_nat_gateway  = true
       task_cpu            = 512
@@ -85,6 +95,9 @@ variable "environments" {
       account_id          = "333333333333"
       deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
       region              = "eu-west-1"
+      standby_region      = "eu-central-1"
+      standby_min_tasks   = 2
+      second_cloud        = { project_id = "hn-reader-prod", project_number = "100000000003", region = "europe-west1", min_instances = 1, max_instances = 12 }
       az_count            = 3
       single_nat_gateway  = false
       task_cpu            = 512
@@ -118,6 +131,26 @@ variable "environments" {
   validation {
     condition     = alltrue([for e in values(var.environments) : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", e.region))])
     error_message = "environments: region must look like eu-west-1."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.standby_region == null ? true : can(regex("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$", e.standby_region)) && e.standby_region != e.region])
+    error_message = "environments: standby_region must be another region than region (like eu-central-1), or null."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.standby_region == null ? e.standby_min_tasks == null : (e.standby_min_tasks == null ? false : e.standby_min_tasks >= 1 && e.standby_min_tasks <= e.max_tasks)])
+    error_message = "environments: a standby_region needs standby_min_tasks between 1 and max_tasks (warm standby: a standby without tasks could not take traffic at once), and only then."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.standby_region == null || e.domain_name != null])
+    error_message = "environments: a standby_region needs domain_name: POST server functions fail over through a Route 53 record in its zone."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.environments) : e.second_cloud == null ? true : can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", e.second_cloud.project_id)) && e.second_cloud.min_instances >= 0 && e.second_cloud.min_instances <= e.second_cloud.max_instances && e.domain_name != null])
+    error_message = "environments: second_cloud needs a GCP project id, 0 <= min_instances <= max_instances, and a domain_name (make failover-cloud points it there)."
+  }
+  validation {
+    condition     = alltrue([for k, e in var.environments : k != "prod" || e.standby_region != null])
+    error_message = "environments: prod must have a standby_region (disaster recovery, docs/disaster-recovery.md)."
   }
   validation {
     condition     = alltrue([for e in values(var.environments) : contains([2, 3], e.az_count)])
@@ -217,5 +250,63 @@ variable "tooling" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.tooling.github_repo))
     error_message = "tooling.github_repo must be owner/name."
+  }
+}
+
+variable "game_day_workspace" {
+  description = "The workspace the scheduled game-day drill (.github/workflows/dr-drill.yml) takes a region away from; it must have a standby region."
+  type        = string
+  default     = "int"
+}
+
+# How failover is detected and how long it takes; the same for every workspace with a
+# standby. The recovery objectives (output recovery_objectives, README, docs/disaster-recovery.md)
+# are computed from these, so the stated figures follow any change here.
+variable "failover" {
+  description = "CloudFront origin failover, the regional health alarms behind the Route 53 failover record, and the DNS step of the cloud failover."
+  type = object({
+    origin_connection_attempts   = number       # CloudFront's tries to connect to the primary origin before failing over (1-3)
+    origin_connection_timeout    = number       # seconds per try (1-10)
+    origin_read_timeout          = number       # seconds CloudFront waits for a response before failing over (GET/HEAD)
+    failover_status_codes        = list(number) # primary answers that send the request to the standby
+    health_alarm_period          = number       # seconds per datapoint of a region's health alarm (ALB metrics: 60)
+    health_alarm_periods         = number       # datapoints without a healthy target before Route 53 calls the region down
+    alias_ttl                    = number       # TTL of Route 53 alias records to an ALB or CloudFront (fixed by AWS: 60 s)
+    cloud_dns_ttl                = number       # TTL of the records make failover-cloud writes
+    cloud_uptime_check_period    = number       # seconds between the second cloud's uptime checks of the public URL
+    cloud_failover_decision_secs = number       # the runbook's time box for deciding to leave AWS (a target, not a measurement)
+  })
+  default = {
+    origin_connection_attempts   = 2
+    origin_connection_timeout    = 3
+    origin_read_timeout          = 30
+    failover_status_codes        = [500, 502, 503, 504]
+    health_alarm_period          = 60
+    health_alarm_periods         = 2
+    alias_ttl                    = 60
+    cloud_dns_ttl                = 60
+    cloud_uptime_check_period    = 60
+    cloud_failover_decision_secs = 600
+  }
+
+  validation {
+    condition     = var.failover.origin_connection_attempts >= 1 && var.failover.origin_connection_attempts <= 3 && var.failover.origin_connection_timeout >= 1 && var.failover.origin_connection_timeout <= 10
+    error_message = "failover: CloudFront allows 1-3 connection attempts of 1-10 seconds."
+  }
+  validation {
+    condition     = var.failover.origin_read_timeout >= 1 && var.failover.origin_read_timeout <= 60
+    error_message = "failover: origin_read_timeout must be 1-60 seconds (above 60 needs a quota increase)."
+  }
+  validation {
+    condition     = alltrue([for c in var.failover.failover_status_codes : contains([400, 403, 404, 416, 500, 502, 503, 504], c)])
+    error_message = "failover: CloudFront fails over only on 400, 403, 404, 416, 500, 502, 503 or 504."
+  }
+  validation {
+    condition     = contains([10, 30, 60], var.failover.health_alarm_period) && var.failover.health_alarm_periods >= 1
+    error_message = "failover: health_alarm_period is 10, 30 or 60 seconds, health_alarm_periods at least 1."
+  }
+  validation {
+    condition     = contains([60, 300], var.failover.cloud_uptime_check_period)
+    error_message = "failover: cloud_uptime_check_period must be 60 or 300 seconds (Cloud Monitoring uptime check periods used here)."
   }
 }

@@ -110,3 +110,56 @@ mock_data "aws_ssm_parameters_by_path" {
     values = []
   }
 }
+
+# What modules/region's inventory output lists, so the plan tests can tell each region's
+# provider by its ARNs.
+mock_resource "aws_ecs_service" {
+  override_during = plan
+  defaults = {
+    id = "arn:aws:ecs:eu-west-1:000000000000:service/mock/mock"
+  }
+}
+
+mock_resource "aws_lb" {
+  override_during = plan
+  defaults = {
+    arn      = "arn:aws:elasticloadbalancing:eu-west-1:000000000000:loadbalancer/app/mock/0"
+    dns_name = "mock.eu-west-1.elb.amazonaws.com"
+    zone_id  = "Z32O12XQLNTSW2"
+  }
+}
+
+mock_resource "aws_lb_target_group" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:elasticloadbalancing:eu-west-1:000000000000:targetgroup/mock/0"
+  }
+}
+
+mock_resource "aws_cloudwatch_dashboard" {
+  override_during = plan
+  defaults = {
+    dashboard_arn = "arn:aws:cloudwatch::000000000000:dashboard/mock-eu-west-1"
+  }
+}
+
+mock_resource "aws_ssm_parameter" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:ssm:eu-west-1:000000000000:parameter/mock"
+  }
+}
+
+mock_resource "aws_codedeploy_deployment_group" {
+  override_during = plan
+  defaults = {
+    arn = "arn:aws:codedeploy:eu-west-1:000000000000:deploymentgroup:mock/mock"
+  }
+}
+
+mock_resource "aws_route53_health_check" {
+  override_during = plan
+  defaults = {
+    id = "mock-health-check-eu-west-1"
+  }
+}

@@ -63,6 +63,76 @@ run "prod" {
     condition     = output.tooling.ecr_repository_url == "444444444444.dkr.ecr.eu-west-1.amazonaws.com/hn-reader"
     error_message = "ECR repository URL is derived from the tooling account."
   }
+  assert {
+    condition     = output.regions.standby.region == "eu-central-1" && output.regions.standby.name == "hn-reader-prod-euc1" && output.regions.standby.min_tasks == 2 && output.tooling.ecr_replicas["eu-central-1"].url == "444444444444.dkr.ecr.eu-central-1.amazonaws.com/hn-reader"
+    error_message = "prod: a warm standby in eu-central-1 (2 tasks), pulling the ECR replica in its region."
+  }
+  assert {
+    condition     = output.recovery_objectives.region_loss_get_seconds == 6 && output.recovery_objectives.region_loss_post_seconds == 180 && output.recovery_objectives.rpo_seconds == 0
+    error_message = "prod: the recovery objectives follow the failover settings (2 x 3 s; 2 x 60 s + 60 s)."
+  }
+}
+
+run "rejects_prod_without_a_standby" {
+  command = plan
+  variables {
+    workspace = "prod"
+    environments = {
+      prod = {
+        account_id          = "333333333333"
+        deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
+        region              = "eu-west-1"
+        az_count            = 3
+        single_nat_gateway  = false
+        task_cpu            = 512
+        task_memory         = 1024
+        min_tasks           = 3
+        max_tasks           = 12
+        log_retention_days  = 90
+        domain_name         = "hn-reader.example.com"
+        hosted_zone_id      = "Z000000000000000PROD"
+        alarm_email         = "a@example.com"
+        waf_rate_limit      = 1000
+        deletion_protection = true
+        deployment_strategy = "BLUE_GREEN"
+        deployment_config   = "CodeDeployDefault.ECSCanary10Percent5Minutes"
+        bake_time_minutes   = 15
+      }
+    }
+  }
+  expect_failures = [var.environments]
+}
+
+run "rejects_a_standby_in_the_primary_region" {
+  command = plan
+  variables {
+    workspace = "int"
+    environments = {
+      int = {
+        account_id          = "222222222222"
+        deploy_role_arn     = "arn:aws:iam::222222222222:role/hn-reader-deploy"
+        region              = "eu-west-1"
+        standby_region      = "eu-west-1"
+        standby_min_tasks   = 1
+        az_count            = 3
+        single_nat_gateway  = true
+        task_cpu            = 512
+        task_memory         = 1024
+        min_tasks           = 2
+        max_tasks           = 4
+        log_retention_days  = 30
+        domain_name         = "int.hn-reader.example.com"
+        hosted_zone_id      = "Z0000000000000000INT"
+        alarm_email         = "a@example.com"
+        waf_rate_limit      = 2000
+        deletion_protection = true
+        deployment_strategy = "BLUE_GREEN"
+        deployment_config   = "CodeDeployDefault.ECSLinear10PercentEvery1Minutes"
+        bake_time_minutes   = 5
+      }
+    }
+  }
+  expect_failures = [var.environments]
 }
 
 run "refuses_default_workspace" {
@@ -144,6 +214,8 @@ run "rejects_weak_prod" {
         account_id          = "333333333333"
         deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
         region              = "eu-west-1"
+        standby_region      = "eu-central-1"
+        standby_min_tasks   = 2
         az_count            = 3
         single_nat_gateway  = true
         task_cpu            = 512
@@ -174,6 +246,8 @@ run "rejects_prod_shifting_all_at_once" {
         account_id          = "333333333333"
         deploy_role_arn     = "arn:aws:iam::333333333333:role/hn-reader-deploy"
         region              = "eu-west-1"
+        standby_region      = "eu-central-1"
+        standby_min_tasks   = 2
         az_count            = 3
         single_nat_gateway  = false
         task_cpu            = 512

@@ -73,7 +73,7 @@ resource "aws_ecs_task_definition" "app" {
   container_definitions = jsonencode([
     {
       name                   = "hn-reader"
-      image                  = "${local.tooling.ecr_repository_url}@${local.image_digest}"
+      image                  = "${var.ecr_repository.url}@${local.image_digest}"
       essential              = true
       user                   = "65532:65532"
       workingDirectory       = "/app"
@@ -135,17 +135,12 @@ resource "aws_ecs_task_definition" "app" {
 #   blue_green  CODE_DEPLOY controller: apply registers the task definition; CodeDeploy
 #               (codedeploy.tf, started by scripts/deploy.sh) shifts traffic and owns the
 #               task set, its target group and the listener rules (int, prod).
-locals {
-  service_subnets         = aws_subnet.private[*].id
-  service_security_groups = [aws_security_group.service.id]
-}
-
 resource "aws_ecs_service" "rolling" {
   count                              = local.is_blue_green ? 0 : 1
   name                               = local.name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.app.arn
-  desired_count                      = local.settings.min_tasks
+  desired_count                      = var.min_tasks
   launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   health_check_grace_period_seconds  = 30
@@ -156,8 +151,8 @@ resource "aws_ecs_service" "rolling" {
   wait_for_steady_state              = true
 
   network_configuration {
-    subnets          = local.service_subnets
-    security_groups  = local.service_security_groups
+    subnets          = aws_subnet.private[*].id
+    security_groups  = [aws_security_group.service.id]
     assign_public_ip = false
   }
 
@@ -207,7 +202,7 @@ resource "aws_ecs_service" "blue_green" {
   name                               = local.name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.app.arn
-  desired_count                      = local.settings.min_tasks
+  desired_count                      = var.min_tasks
   launch_type                        = "FARGATE"
   platform_version                   = "LATEST"
   health_check_grace_period_seconds  = 30
@@ -218,8 +213,8 @@ resource "aws_ecs_service" "blue_green" {
   wait_for_steady_state              = true
 
   network_configuration {
-    subnets          = local.service_subnets
-    security_groups  = local.service_security_groups
+    subnets          = aws_subnet.private[*].id
+    security_groups  = [aws_security_group.service.id]
     assign_public_ip = false
   }
 
@@ -263,7 +258,7 @@ resource "aws_appautoscaling_target" "app" {
   service_namespace  = "ecs"
   resource_id        = "service/${aws_ecs_cluster.this.name}/${local.service.name}"
   scalable_dimension = "ecs:service:DesiredCount"
-  min_capacity       = local.settings.min_tasks
+  min_capacity       = var.min_tasks
   max_capacity       = local.settings.max_tasks
 }
 

@@ -6,7 +6,7 @@
 
 locals {
   # Built from the name, not read: the deploy role has no iam:GetPolicy.
-  permissions_boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-boundary"
+  permissions_boundary_arn = "arn:${local.partition}:iam::${local.account_id}:policy/hn-reader-${local.env}-boundary"
 
   # Trust policies of the service roles below, one per service principal. Every one is limited
   # to this account (confused-deputy guard); the task roles also to ECS resources in this region.
@@ -59,7 +59,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "EcrPullAppImage"
     actions   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-    resources = [local.tooling.ecr_repository_arn]
+    resources = [var.ecr_repository.arn] # this region's repository or replica
   }
 
   statement {

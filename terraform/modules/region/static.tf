@@ -1,4 +1,5 @@
-# S3 buckets: hashed static assets (/pkg/*) served by CloudFront through OAC, and logs.
+# S3 buckets of the region: hashed static assets (/pkg/*) served by CloudFront through OAC
+# (the pipeline syncs the same files into every region's bucket), and the region's logs.
 # The hardening every bucket shares (public access block, ownership, versioning,
 # encryption, lifecycle, access logging, TLS-only policy) is modules/private-bucket; what
 # differs per bucket is below. checkov skips that hold for one bucket only sit on its
@@ -15,7 +16,7 @@ locals {
 }
 
 module "static" {
-  source        = "./modules/private-bucket"
+  source        = "../private-bucket"
   name          = local.static_bucket_name
   force_destroy = !local.settings.deletion_protection
   kms_key_arn   = aws_kms_key.main.arn
@@ -42,7 +43,7 @@ data "aws_iam_policy_document" "static_cloudfront_read" {
     condition {
       test     = "StringEquals"
       variable = "AWS:SourceArn"
-      values   = [aws_cloudfront_distribution.this.arn]
+      values   = [var.cloudfront_distribution_arn]
     }
   }
 }
@@ -52,7 +53,7 @@ data "aws_iam_policy_document" "static_cloudfront_read" {
 module "logs" {
   #checkov:skip=CKV_AWS_18: This is the access-log bucket; logging it into another bucket would only move the problem.
   #checkov:skip=CKV_AWS_145: ALB access-log delivery supports only SSE-S3 (AES256), not SSE-KMS.
-  source        = "./modules/private-bucket"
+  source        = "../private-bucket"
   name          = "${local.name}-logs-${local.account_id}"
   force_destroy = !local.settings.deletion_protection
   kms_key_arn   = null # SSE-S3: see the CKV_AWS_145 skip above
@@ -115,24 +116,4 @@ data "aws_iam_policy_document" "logs_delivery" {
       values   = ["arn:${local.partition}:s3:::${local.static_bucket_name}"]
     }
   }
-}
-
-# ---- CloudFront standard logs (need ACLs: CloudFront writes with the awslogsdelivery ACL) ----
-
-module "cdn_logs" {
-  #checkov:skip=CKV_AWS_18: This is an access-log bucket; logging it would only move the problem.
-  #checkov:skip=CKV_AWS_145: Kept on SSE-S3 like the other log bucket; CloudFront log delivery with SSE-KMS needs a key grant to the awslogsdelivery account, not worth it for access logs.
-  #checkov:skip=CKV2_AWS_65: CloudFront standard logging requires ACLs (BucketOwnerPreferred); the bucket still blocks public ACLs.
-  source           = "./modules/private-bucket"
-  name             = "${local.name}-cdn-logs-${local.account_id}"
-  force_destroy    = !local.settings.deletion_protection
-  kms_key_arn      = null # SSE-S3: see the CKV_AWS_145 skip above
-  object_ownership = "BucketOwnerPreferred"
-
-  lifecycle_rules = [{
-    id                                     = "expire-logs"
-    expiration_days                        = 365
-    noncurrent_version_expiration_days     = 7
-    abort_incomplete_multipart_upload_days = 1
-  }]
 }

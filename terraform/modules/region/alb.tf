@@ -13,7 +13,6 @@ locals {
   # one origin port is opened.
   origin_port     = local.has_domain ? 443 : 80
   origin_protocol = local.has_domain ? "https-only" : "http-only"
-  origin_header   = "X-Origin-Verify"
 }
 
 resource "aws_security_group" "alb" {
@@ -94,10 +93,12 @@ resource "aws_lb_target_group" "app" {
 
 # ---- certificates (only when the workspace has a domain) ----
 
+# This region's own origin name, and the failover name both regions' ALBs answer to.
 resource "aws_acm_certificate" "origin" {
-  count             = local.has_domain ? 1 : 0
-  domain_name       = "origin.${local.settings.domain_name}"
-  validation_method = "DNS"
+  count                     = local.has_domain ? 1 : 0
+  domain_name               = var.origin_host_names[0]
+  subject_alternative_names = slice(var.origin_host_names, 1, length(var.origin_host_names))
+  validation_method         = "DNS"
   lifecycle {
     create_before_destroy = true
   }
@@ -127,10 +128,11 @@ resource "aws_acm_certificate_validation" "origin" {
   }
 }
 
+# The region's origin name, which CloudFront's origin group uses for GET requests.
 resource "aws_route53_record" "origin" {
   count   = local.has_domain ? 1 : 0
   zone_id = local.settings.hosted_zone_id
-  name    = "origin.${local.settings.domain_name}"
+  name    = var.origin_host_names[0]
   type    = "A"
   alias {
     name                   = aws_lb.this.dns_name
@@ -199,7 +201,7 @@ resource "aws_lb_listener_rule" "app" {
 
   condition {
     http_header {
-      http_header_name = local.origin_header
+      http_header_name = var.origin_header.name
       values           = [local.origin_secret]
     }
   }
@@ -254,7 +256,7 @@ resource "aws_lb_listener_rule" "test" {
 
   condition {
     http_header {
-      http_header_name = local.origin_header
+      http_header_name = var.origin_header.name
       values           = [local.origin_secret]
     }
   }
@@ -285,30 +287,4 @@ locals {
     { production = local.has_domain ? aws_lb_listener.https[0] : aws_lb_listener.http },
     local.is_blue_green ? { test = aws_lb_listener.test[0] } : {},
   )
-}
-
-# ---- the origin secret: generated, stored encrypted, never in the repo ----
-
-# Secrets Manager generates a new value on every read; the parameter keeps the first one
-# (ignore_changes) and everything else reads the parameter. Rotate with
-# `terraform apply -replace=aws_ssm_parameter.origin_header`.
-data "aws_secretsmanager_random_password" "origin_header" {
-  password_length     = 48
-  exclude_punctuation = true
-}
-
-resource "aws_ssm_parameter" "origin_header" {
-  name        = "/hn-reader/${local.env}/cloudfront-origin-secret"
-  description = "Value of the ${local.origin_header} header CloudFront adds and the ALB requires"
-  type        = "SecureString"
-  key_id      = aws_kms_key.main.arn
-  value       = data.aws_secretsmanager_random_password.origin_header.random_password
-
-  lifecycle {
-    ignore_changes = [value]
-  }
-}
-
-locals {
-  origin_secret = aws_ssm_parameter.origin_header.value
 }
