@@ -24,7 +24,9 @@ moto now creates it, the run fails and says to drop it from the file.
 Every terraform command has a time limit; a hang fails with the resources still in
 progress.
 
-The tooling account (bootstrap) gets the same treatment for its gaps; after the main
+The tooling account (bootstrap) gets the same treatment for its gaps, and its GitHub roles'
+policies, as IAM holds them, are checked against their envelopes
+(tools/pipeline/role_rights_check.py: the build role ECR push only); after the main
 root's re-plan, a second re-plan runs as the pipeline's plan job does (read-only
 hn-reader-plan role, IAM enforced).
 
@@ -329,6 +331,7 @@ resource "aws_s3_bucket" "state" {
         destroy_stack.append((bootstrap, tooling_admin, None))
         figures["bootstrap"] = apply_bootstrap(bootstrap, tooling_admin, gaps_file)
         log(f"bootstrap: {figures['bootstrap']}")
+        figures["bootstrap"]["checks"] = [github_role_rights(moto, tooling_admin, work)]
 
         deploy_role = Root("deploy-role", tf / "deploy-role", env, logdir)
         main = Root("main", tf, env, logdir)
@@ -575,6 +578,33 @@ def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
     replan(root, who, [f"-target={a}" for a in targets], None, fig, gaps_file["attribute_gaps"])
     probe_gaps(root, who, fig["left_out_gaps"], [], gaps_file["moto"])
     return fig
+
+
+def github_role_rights(moto: Moto, admin: dict, work: Path) -> str:
+    """The GitHub roles' rights as IAM now holds them (tools/pipeline/role_rights_check.py):
+    the build role ECR push only, each environment's roles that environment only."""
+    iam = moto.client("iam", admin)
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        trust = role["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        if "token.actions.githubusercontent.com" not in json.dumps(trust):
+            continue
+        name = role["RoleName"]
+        inline = []
+        for pol in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            doc = iam.get_role_policy(RoleName=name, PolicyName=pol)["PolicyDocument"]
+            inline.append(json.loads(doc) if isinstance(doc, str) else doc)
+        attached = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+        roles[name] = {"inline": inline, "attached": attached}
+    (work / "github-roles.json").write_text(json.dumps(roles))
+    proc = subprocess.run([sys.executable, str(ROOT / "tools/pipeline/role_rights_check.py"), str(work / "github-roles.json")],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise Failure(f"bootstrap: the GitHub roles grant more than their envelopes:\n{proc.stdout}{proc.stderr}")
+    line = proc.stdout.strip().splitlines()[-1]
+    log(line)
+    return line
 
 
 def plan_as_plan_role(main: Root, moto: Moto, plan_ci: dict, ws: str, fig: dict, gaps_file: dict) -> None:
