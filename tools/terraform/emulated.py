@@ -310,14 +310,15 @@ def run(args) -> int:
     ok = False
     try:
         tf = work / "terraform"
-        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None], False, extra='''
+        bootstrap_extra = '''
 # Lets the harness destroy the state bucket at the end (prevent_destroy guards it in AWS).
 resource "aws_s3_bucket" "state" {
   lifecycle {
     prevent_destroy = false
   }
 }
-'''))
+'''
+        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None], False, extra=bootstrap_extra))
         (tf / "deploy-role" / "emulator_override.tf").write_text(override(moto.url, [None], False))
         behaviour = "".join(
             f'\nresource "{o["resource"].split(".")[0]}" "{o["resource"].split(".")[1]}" {{\n  {o["argument"]} = {json.dumps(o["value"])}\n}}\n'
@@ -329,6 +330,11 @@ resource "aws_s3_bucket" "state" {
         bootstrap = Root("bootstrap", tf / "bootstrap", env, logdir)
         bootstrap.tf(["init", "-input=false", "-no-color"], "init")
         destroy_stack.append((bootstrap, tooling_admin, None))
+        # The settings as committed (no CI image digest yet) must plan no runner: no job runs
+        # in an image other than the pinned CI image (runners.tf). Then the run goes on as
+        # after ci-image.yml's first push, with a digest, so the runner is planned too.
+        no_runner_without_ci_image(bootstrap, tooling_admin, tf)
+        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None], False, extra=bootstrap_extra + ci_image_settings(tf)))
         figures["bootstrap"] = apply_bootstrap(bootstrap, tooling_admin, gaps_file)
         log(f"bootstrap: {figures['bootstrap']}")
         figures["bootstrap"]["checks"] = [github_role_rights(moto, tooling_admin, work)]
@@ -457,11 +463,15 @@ def replan(root: Root, who: dict, targets: list[str], var_args: list[str] | None
                  if acts != ["update"] or not attrs <= excused.get(strip_index(a), set())]
     if perpetual:
         raise Failure(f"{root.name}: re-plan after apply is not empty (perpetual diff):\n  " + "\n  ".join(perpetual) + "\n" + tail(res.stdout, 80))
-    # Each excused attribute of a resource in the state must still be what moto gets wrong.
+    # Each excused attribute of a resource this plan covered must still be what moto gets
+    # wrong. A targeted plan covers its targets only: the plan role's re-plan leaves out
+    # what was applied without IAM enforcement (int's CodeDeploy group and service among them).
     in_state = set(root.tf(["state", "list"], "init", who).stdout.split())
+    targeted = {t.removeprefix("-target=") for t in targets}
+    covered = {a for a in in_state if not targeted or a in targeted}
     seen, now_returned = [], []
     for g in attribute_gaps or []:
-        addresses = [a for a in in_state if strip_index(a) == g["resource"]]
+        addresses = [a for a in covered if strip_index(a) == g["resource"]]
         if not addresses:
             continue
         if any(g["attribute"] in changed.get(a, ((), set()))[1] for a in addresses):
@@ -558,6 +568,30 @@ def probe_gaps(root: Root, who: dict, addresses: list[str], var_args: list[str],
         raise Failure(f"moto {moto_version} now creates {implemented}: remove their types from tools/terraform/emulator-gaps.json")
 
 
+CI_IMAGE_DIGEST = "sha256:" + "c" * 64  # stands in for the digest ci-image.yml prints
+
+
+def ci_image_settings(tf: Path) -> str:
+    """modules/settings' tooling entry with a CI image digest (as the reviewed pull request sets it)."""
+    proc = subprocess.run(["terraform", "console"], cwd=tf / "modules" / "settings", input="jsonencode(var.tooling)\n",
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, TF_VAR_workspace="prod"))
+    if proc.returncode != 0:
+        raise Failure(f"terraform console on modules/settings failed: {proc.stderr}")
+    tooling = dict(json.loads(json.loads(proc.stdout.strip())), ci_image_digest=CI_IMAGE_DIGEST)
+    return f'\nmodule "settings" {{\n  tooling = {json.dumps(tooling)}\n}}\n'
+
+
+def no_runner_without_ci_image(root: Root, who: dict, tf: Path) -> None:
+    settings_of(tf, "dev")  # initialises modules/settings for the console
+    planfile = root.path / "no-ci-image.tfplan"
+    root.tf(["plan", "-input=false", "-no-color", "-out", str(planfile)], "plan", who)
+    plan = json.loads(root.tf(["show", "-json", str(planfile)], "plan", who).stdout)
+    runners = [a for a in managed_addresses(plan) if resource_type(a) in ("aws_codebuild_project", "aws_codebuild_webhook")]
+    if runners:
+        raise Failure(f"bootstrap: without tooling.ci_image_digest the plan still creates {runners}: jobs would run in an unpinned image")
+    log("bootstrap: no CI image digest -> no runner planned")
+
+
 def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
     """The tooling account as its administrator, with the emulator gaps and their dependents left out."""
     gap_types = {g["type"] for g in gaps_file["gaps"]}
@@ -571,8 +605,16 @@ def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
     fig = {"planned": len(planned), "left_out": len(left_out),
            "left_out_gaps": sorted(a for a in left_out if resource_type(a) in gap_types),
            "left_out_dependents": sorted(a for a in left_out if resource_type(a) not in gap_types)}
+    if not any(rc["type"] == "aws_codebuild_project" for rc in plan["resource_changes"]):
+        raise Failure("bootstrap: with tooling.ci_image_digest set, no runner is planned")
     t = time.monotonic()
     root.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *[f"-target={a}" for a in targets]], "apply", who)
+    # The runner's image, now that the CI repository exists: the CI image by that digest.
+    env = dict(root.env, AWS_ACCESS_KEY_ID=who["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=who["aws_secret_access_key"], AWS_SESSION_TOKEN=who.get("aws_session_token", ""))
+    image = subprocess.run(["terraform", f"-chdir={root.path}", "console"], input="local.ci_image\n", capture_output=True, text=True, timeout=120, env=env).stdout.strip().strip('"')
+    if not re.fullmatch(rf"{TOOLING_ACCOUNT}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/hn-reader-ci@{CI_IMAGE_DIGEST}", image):
+        raise Failure(f"bootstrap: the runner's image must be the CI repository's image by tooling.ci_image_digest, is {image!r}")
+    fig["runner_image"] = image
     fig["created"] = count_state(root, who)
     fig["apply_s"] = round(time.monotonic() - t)
     replan(root, who, [f"-target={a}" for a in targets], None, fig, gaps_file["attribute_gaps"])
