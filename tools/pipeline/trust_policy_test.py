@@ -32,12 +32,15 @@ def claim_keys() -> list[str]:
     return re.findall(r'"(\w+)"', re.search(r"include_claim_keys\s*=\s*\[([^\]]*)\]", text).group(1))
 
 
-def token(context: str, workflow: str, ref: str, repo: str = REPO, aud: str = "sts.amazonaws.com", run_ref: str | None = None) -> dict:
+def token(context: str, workflow: str, ref: str, repo: str = REPO, aud: str = "sts.amazonaws.com", run_ref: str | None = None,
+          workflow_repo: str | None = None) -> dict:
     """The claims of a job's token. context: ref:refs/heads/main | environment:<name> | pull_request.
     ref: the ref of the workflow file that defines the job (job_workflow_ref); run_ref: the
     run's own ref (claim `ref`), the same unless a workflow calls another at a fixed ref
-    (`uses: owner/repo/.github/workflows/x.yml@main` from a pull request's or a branch's run)."""
-    claims = {"repo": repo, "context": context, "ref": run_ref or ref, "job_workflow_ref": f"{repo}/.github/workflows/{workflow}@{ref}", "aud": aud}
+    (`uses: owner/repo/.github/workflows/x.yml@main` from a pull request's or a branch's run);
+    workflow_repo: the repository of that workflow file, the run's own unless another
+    repository's run (a fork's) calls ours."""
+    claims = {"repo": repo, "context": context, "ref": run_ref or ref, "job_workflow_ref": f"{workflow_repo or repo}/.github/workflows/{workflow}@{ref}", "aud": aud}
     # GitHub writes each key as key:value, but context as its value alone (it starts with its kind)
     sub = ":".join(claims[k] if k == "context" else f"{k}:{claims[k]}" for k in claim_keys())
     return {"aud": aud, "sub": sub, "job_workflow_ref": claims["job_workflow_ref"]}
@@ -115,6 +118,7 @@ class TrustPolicies(unittest.TestCase):
             "a tag's copy": token("environment:prod", "deploy-env.yml", "refs/tags/v1"),
             "another workflow in the prod environment": token("environment:prod", "pr.yml", MAIN),
             "a fork": token("environment:prod", "deploy-env.yml", MAIN, repo="mallory/hn-reader"),
+            "a fork's run calling this repository's deploy-env.yml@main": token("environment:prod", "deploy-env.yml", MAIN, repo="mallory/hn-reader", workflow_repo=REPO),
             "a look-alike repository": token("environment:prod", "deploy-env.yml", MAIN, repo="example-org/hn-reader-fork"),
             "another audience": token("environment:prod", "deploy-env.yml", MAIN, aud="https://example.com"),
             "a pull request": token("pull_request", "deploy-env.yml", "refs/pull/42/merge"),
@@ -144,6 +148,7 @@ class TrustPolicies(unittest.TestCase):
             "a branch push": token("ref:refs/heads/feature", "deploy.yml", "refs/heads/feature"),
             "main's context with a branch's workflow": token("ref:refs/heads/main", "deploy.yml", "refs/heads/feature"),
             "a fork's main": token("ref:refs/heads/main", "deploy.yml", MAIN, repo="mallory/hn-reader"),
+            "a fork's main calling this repository's deploy.yml@main": token("ref:refs/heads/main", "deploy.yml", MAIN, repo="mallory/hn-reader", workflow_repo=REPO),
             "an environment job": token("environment:dev", "deploy.yml", MAIN),
             "a pull request": token("pull_request", "deploy.yml", "refs/pull/1/merge"),
             "another workflow on main": token("ref:refs/heads/main", "evil.yml", MAIN),
