@@ -534,8 +534,13 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
            "applied_with_iam_enforced": len(enforced), "applied_without_iam_enforcement": sorted(a for a in targets if strip_index(a) in no_auth),
            "deploy_role_policy_for_moto": policy_stats}
     t = time.monotonic()
-    # First everything moto can authorize, as the deploy role; then the rest without enforcement.
-    for phase, addresses, enforce in (("enforced", enforced, True), ("unenforced", targets, False)):
+    # First everything moto can authorize, as the deploy role; then the rest without
+    # enforcement (only those: applying every target again would refresh all of them a
+    # second time, and update in passing what moto's create dropped, hiding its gaps).
+    unenforced = fig["applied_without_iam_enforcement"]
+    for phase, addresses, enforce in (("enforced", enforced, True), ("unenforced", unenforced, False)):
+        if not addresses:
+            continue
         with moto.auth(enforce):
             res = main.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *var_args, *[f"-target={a}" for a in addresses]], "apply", ci, check=False)
         if res.returncode != 0:
@@ -543,9 +548,11 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     fig["created"] = count_state(main, ci)
     fig["apply_s"] = round(time.monotonic() - t)
     fig["applied_targets"], fig["no_auth"] = targets, sorted(no_auth)
-    target_args = [f"-target={a}" for a in targets]
     # No -var: the operator's plain `terraform apply` must find nothing to do (release.tf).
-    replan(main, ci, target_args, None, fig, gaps_file["attribute_gaps"])
+    # Here the resources applied without IAM enforcement; the others are re-planned as the
+    # plan role with IAM enforced (plan_as_plan_role), so each is refreshed once.
+    if unenforced:
+        replan(main, ci, [f"-target={a}" for a in unenforced], None, fig, gaps_file["attribute_gaps"])
     probe_gaps(main, ci, fig["left_out_gaps"], var_args, gaps_file["moto"])
     return fig
 
@@ -660,6 +667,8 @@ def plan_as_plan_role(main: Root, moto: Moto, plan_ci: dict, ws: str, fig: dict,
     with moto.auth():
         replan(main, plan_ci, [f"-target={a}" for a in enforced], ["-var", f"terraform_role_arn=arn:aws:iam::{account}:role/hn-reader-plan"], sub, gaps_file["attribute_gaps"])
     fig["replan_as_plan_role_s"] = sub["replan_s"]
+    if sub.get("replan_excused_attributes"):
+        fig["replan_as_plan_role_excused_attributes"] = sub["replan_excused_attributes"]
 
 
 POLICY_ATTRS = {"aws_iam_role_policy": "policy", "aws_iam_policy": "policy", "aws_kms_key": "policy", "aws_s3_bucket_policy": "policy",
