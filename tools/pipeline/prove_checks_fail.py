@@ -70,7 +70,7 @@ MUTATIONS = [
      'deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/*@refs/heads/main"', "trust test", "another workflow in the prod environment"),
     ("6 OIDC", "deploy roles trust any ref of deploy-env.yml (branches)", "terraform/bootstrap/github-oidc.tf",
      'deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"',
-     'deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@*"', "trust test", "a branch's copy"),
+     'deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@*"', "trust test", "FAILED (failures="),
     ("6 OIDC", "deploy roles trust a pull request's run calling deploy-env.yml@main (no ref in sub)", "terraform/bootstrap/github-oidc.tf",
      'deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:',
      'deploy = "repo:${local.repo}:environment:${e}:ref:*:job_workflow_ref:', "trust test", "a pull request's run"),
