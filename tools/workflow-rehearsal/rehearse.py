@@ -447,7 +447,7 @@ def gate_contents(clone: Path, wfs: dict) -> str:
                 text.append(script_part(clone / script, arg))
     body = "\n".join(text)
     missing = [what for what, pattern in GATE if not re.search(pattern, body)]
-    expect(not missing, f"the checks (ci.yml: make {', '.join(sorted(seen))}) do not run: {'; '.join(missing)}")
+    expect(not missing, f"the checks do not run: {'; '.join(missing)} (ci.yml: make {', '.join(sorted(seen))})")
     return f"the checks run {'; '.join(w for w, _ in GATE)} (ci.yml -> make {' '.join(sorted(seen))})"
 
 
