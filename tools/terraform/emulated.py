@@ -759,14 +759,22 @@ def destroy_gaps(root: Root, who: dict, fig: dict, gaps: list[dict]) -> None:
 
 def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
     """Destroy as the deploy role: what moto cannot authorize first, without enforcement.
-    With deletion protection (int, prod) the operator's teardown: switch it off first."""
+    With deletion protection (int, prod) the operator's teardown: switch it off first (the
+    load balancer's deletion protection, the buckets' force_destroy), then destroy."""
     main.tf(["workspace", "select", ws, "-no-color"], "init", ci)
     var_args: list[str] = []  # the recorded digest (release.tf)
     override = main.path / "emulator_override.tf"
-    if "aws_lb.this" in main.tf(["state", "list"], "init", ci).stdout.split():
-        override.write_text(override.read_text() + '\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n')
+    in_state = main.tf(["state", "list"], "init", ci).stdout.split()
+    # The buckets of deletion-protected workspaces keep their objects (force_destroy = false),
+    # and they have some: moto delivers S3 server access logs into the log bucket as AWS does
+    # (moto/s3/models.py log_incoming_request), so prod's destroy failed with BucketNotEmpty.
+    buckets = [m for m in ("static", "logs", "cdn_logs") if f"module.{m}.aws_s3_bucket.this" in in_state]
+    if "aws_lb.this" in in_state or buckets:
+        override.write_text(override.read_text() + '\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n'
+                            + "".join(f'\nmodule "{m}" {{\n  force_destroy = true\n}}\n' for m in buckets))
+        targets = (["-target=aws_lb.this"] if "aws_lb.this" in in_state else []) + [f"-target=module.{m}.aws_s3_bucket.this" for m in buckets]
         with moto.auth():
-            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", "-target=aws_lb.this"], "apply", ci)
+            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", *targets], "apply", ci)
     destroy_gaps(main, ci, fig, DESTROY_GAPS)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:
