@@ -117,6 +117,9 @@ MUTATIONS = [
 
 def main(argv: list[str]) -> int:
     only = argv[argv.index("--only") + 1] if "--only" in argv else None
+    # Tools are installed here first: the clone reaches .tools through a symlink, and a venv
+    # created through it would name the clone's path in its scripts' shebangs.
+    subprocess.run([str(ROOT / "scripts/container-tools.sh")], check=True, stdout=subprocess.DEVNULL)
     work = Path(tempfile.mkdtemp(prefix="prove-checks-"))
     clone = work / "repo"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
