@@ -2,7 +2,8 @@
 # make deploy-check: the delivery pipeline offline (docs/pipeline.md).
 #   1. zizmor --offline on .github/workflows: no findings (suppressions inline, with a reason)
 #   2. OIDC trust policies of terraform/bootstrap, rendered by terraform console, evaluated
-#      as IAM does (tools/pipeline/trust_policy_test.py)
+#      as IAM does (tools/pipeline/trust_policy_test.py); the self-test of the roles' rights
+#      check (tools/pipeline/role_rights_check.py, run on the applied roles by tf-emulated)
 #   3. terraform/github against the workflows (tools/pipeline/github_settings_check.py, with
 #      planted mistakes it must find)
 #   4. deny.toml and the licences of Cargo.lock (tools/pipeline/deny_check.py)
@@ -35,6 +36,8 @@ render_trust() { # the rendered trust policies (role => JSON) into $WORK/trust.j
 }
 check "trust policies rendered (terraform console)" render_trust
 check "trust policies admit exactly the intended jobs" python3 tools/pipeline/trust_policy_test.py "$WORK/trust.json"
+# The other side, what each role may do: checked on the applied policies in make tf-emulated.
+check "role rights check self-test (build: ECR push only; each environment's roles: that environment only)" python3 tools/pipeline/role_rights_check.py --self-test
 
 echo "==> terraform/github against the workflows (offline; validated online by make github-validate)"
 check "github settings check self-test" "$TF_PY" tools/pipeline/github_settings_check.py --self-test

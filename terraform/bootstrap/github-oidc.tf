@@ -10,8 +10,10 @@
 #   hn-reader-<env>-drill    dr-drill.yml, environment <env>-drill (the settings' game-day
 #                            workspace): reads its state, assumes its deploy role
 # AWS evaluates only the token's aud and sub (no custom claims), so the repository's sub
-# claim template (terraform/github, oidc.tf) puts job_workflow_ref into sub:
-#   repo:<owner/name>:<context>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>
+# claim template (terraform/github, oidc.tf) puts the run's ref and job_workflow_ref into sub:
+#   repo:<owner/name>:<context>:ref:<ref>:job_workflow_ref:<owner/name>/.github/workflows/<file>@<ref>
+# Both refs must be main's (the pull request's for the PR roles): a pull request's run that
+# calls deploy-env.yml@main in an environment has the approved context and workflow, not the ref.
 # tools/pipeline/trust_policy_test.py evaluates these policies as IAM does.
 
 resource "aws_iam_openid_connect_provider" "github" {
@@ -33,10 +35,10 @@ locals {
     main_logs        = ["ref:refs/heads/main", "pipeline-log.yml", "refs/heads/main"]
     game_day         = ["environment:${local.game_day}-drill", "dr-drill.yml", "refs/heads/main"]
     pull_request_log = ["pull_request", "pipeline-log.yml", "refs/pull/*/merge"]
-  } : k => "repo:${local.repo}:${v[0]}:job_workflow_ref:${local.repo}/.github/workflows/${v[1]}@${v[2]}" }
+  } : k => "repo:${local.repo}:${v[0]}:ref:${v[2]}:job_workflow_ref:${local.repo}/.github/workflows/${v[1]}@${v[2]}" }
   env_sub = { for e in local.environments : e => {
-    plan   = "repo:${local.repo}:environment:${e}-plan:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
-    deploy = "repo:${local.repo}:environment:${e}:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
+    plan   = "repo:${local.repo}:environment:${e}-plan:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
+    deploy = "repo:${local.repo}:environment:${e}:ref:refs/heads/main:job_workflow_ref:${local.repo}/.github/workflows/deploy-env.yml@refs/heads/main"
   } }
 
   # role name => the sub values it trusts (StringLike: only the PR ones hold a *)

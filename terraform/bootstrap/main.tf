@@ -110,6 +110,6 @@ output "ecr_ci_repository_url" {
 }
 
 output "runner_label" {
-  description = "runs-on prefix of the CodeBuild-hosted runners: codebuild-<project>-<run id>-<attempt>"
-  value       = "codebuild-${aws_codebuild_project.runner.name}"
+  description = "runs-on prefix of the CodeBuild-hosted runners: codebuild-<project>-<run id>-<attempt>; null until tooling.ci_image_digest is set (runners.tf)"
+  value       = length(aws_codebuild_project.runner) == 0 ? null : "codebuild-${aws_codebuild_project.runner[0].name}"
 }

@@ -4,6 +4,12 @@
 # (ci/Dockerfile, pinned by digest in the settings). The runner's own role can only pull
 # that image and write its log; a job gets its AWS rights from its GitHub OIDC role.
 #
+# No runner exists until the CI image does: without tooling.ci_image_digest (null until
+# ci-image.yml, on GitHub's runner, pushed the first one) the project and its webhook are
+# not created, so no job ever runs in an image other than the pinned CI image; the jobs
+# wait queued. Order: bootstrap, ci-image.yml, the digest into the settings by a pull
+# request, bootstrap again (terraform/README.md, "First deploy").
+#
 # The GitHub connection is created PENDING: an administrator completes it once in the
 # console (Developer Tools > Connections), installing the AWS Connector GitHub App on the
 # repository. Until then no runner starts.
@@ -63,11 +69,13 @@ resource "aws_iam_role_policy" "runner" {
 }
 
 locals {
-  ci_image = local.tooling.ci_image_digest == null ? "aws/codebuild/amazonlinux-x86_64-standard:5.0" : "${aws_ecr_repository.ci.repository_url}@${local.tooling.ci_image_digest}"
+  # the CI image by digest, or no runner at all
+  ci_image = local.tooling.ci_image_digest == null ? null : "${aws_ecr_repository.ci.repository_url}@${local.tooling.ci_image_digest}"
 }
 
 resource "aws_codebuild_project" "runner" {
   #checkov:skip=CKV_AWS_316: Privileged mode runs the Docker daemon the image build needs (make image-push); the runner holds no AWS rights beyond pulling the CI image and writing its log.
+  count          = local.ci_image == null ? 0 : 1
   name           = "hn-reader-runner"
   description    = "GitHub Actions runners for ${local.repo} (terraform/bootstrap/runners.tf)"
   service_role   = aws_iam_role.runner.arn
@@ -81,7 +89,7 @@ resource "aws_codebuild_project" "runner" {
   environment {
     compute_type                = "BUILD_GENERAL1_LARGE" # 8 vCPU / 15 GB: the Rust build of make test
     image                       = local.ci_image
-    image_pull_credentials_type = local.tooling.ci_image_digest == null ? "CODEBUILD" : "SERVICE_ROLE"
+    image_pull_credentials_type = "SERVICE_ROLE" # the runner role pulls the CI image from the tooling ECR
     type                        = "LINUX_CONTAINER"
     privileged_mode             = true
   }
@@ -105,7 +113,8 @@ resource "aws_codebuild_project" "runner" {
 }
 
 resource "aws_codebuild_webhook" "runner" {
-  project_name = aws_codebuild_project.runner.name
+  count        = length(aws_codebuild_project.runner)
+  project_name = aws_codebuild_project.runner[0].name
   build_type   = "BUILD"
   filter_group {
     filter {
@@ -114,3 +123,4 @@ resource "aws_codebuild_webhook" "runner" {
     }
   }
 }
+# (Adding count moved the existing project and webhook to [0] implicitly: Terraform does that for index 0.)

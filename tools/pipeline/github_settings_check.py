@@ -11,8 +11,8 @@ GitHub provider is not in this machine's mirror, so this is the strongest check 
   branch rules  the ruleset on the default branch requires pull requests (1 approval, stale
                 ones dismissed), linear history, no force push or deletion, up-to-date
                 branches, and exactly the status checks pr.yml produces
-  OIDC          the sub claim template is repo, context, job_workflow_ref (what the trust
-                policies of terraform/bootstrap match)
+  OIDC          the sub claim template is repo, context, ref, job_workflow_ref (what the
+                trust policies of terraform/bootstrap match)
 
 Usage: github_settings_check.py [REPO_DIR] | --self-test (planted mistakes must be found)
 """
@@ -146,8 +146,8 @@ def check(root: Path) -> list[str]:
 
     # OIDC
     oidc = res.get("github_actions_repository_oidc_subject_claim_customization_template", {}).get("this", {})
-    if oidc.get("use_default") is not False or oidc.get("include_claim_keys") != ["repo", "context", "job_workflow_ref"]:
-        problems.append("oidc.tf: the sub claim must be repo, context, job_workflow_ref (terraform/bootstrap/github-oidc.tf matches it)")
+    if oidc.get("use_default") is not False or oidc.get("include_claim_keys") != ["repo", "context", "ref", "job_workflow_ref"]:
+        problems.append("oidc.tf: the sub claim must be repo, context, ref, job_workflow_ref (terraform/bootstrap/github-oidc.tf matches it)")
     return problems
 
 
@@ -155,7 +155,7 @@ PLANTED = [  # (file, text, replacement, what the check must then report)
     ("terraform/github/environments.tf", '"prod"      = { approval = true }', '"prod"      = { approval = false }', "environment prod: approval"),
     ("terraform/github/variables.tf", "    AWS_PR_ROLE_ARN ", "    AWS_PR_ROLE ", "vars.AWS_PR_ROLE_ARN"),
     (".github/workflows/ci.yml", "    name: make test\n", "    name: tests\n", "required check 'checks / make test'"),
-    ("terraform/github/oidc.tf", '"context", "job_workflow_ref"', '"context"', "oidc.tf"),
+    ("terraform/github/oidc.tf", '"context", "ref", "job_workflow_ref"', '"context", "job_workflow_ref"', "oidc.tf"),
     ("terraform/github/environments.tf", '    "int"       = { approval = false }\n', "", "environment int: the workflows use it"),
 ]
 

@@ -32,9 +32,15 @@ def claim_keys() -> list[str]:
     return re.findall(r'"(\w+)"', re.search(r"include_claim_keys\s*=\s*\[([^\]]*)\]", text).group(1))
 
 
-def token(context: str, workflow: str, ref: str, repo: str = REPO, aud: str = "sts.amazonaws.com") -> dict:
-    """The claims of a job's token. context: ref:refs/heads/main | environment:<name> | pull_request."""
-    claims = {"repo": repo, "context": context, "job_workflow_ref": f"{repo}/.github/workflows/{workflow}@{ref}", "aud": aud}
+def token(context: str, workflow: str, ref: str, repo: str = REPO, aud: str = "sts.amazonaws.com", run_ref: str | None = None,
+          workflow_repo: str | None = None) -> dict:
+    """The claims of a job's token. context: ref:refs/heads/main | environment:<name> | pull_request.
+    ref: the ref of the workflow file that defines the job (job_workflow_ref); run_ref: the
+    run's own ref (claim `ref`), the same unless a workflow calls another at a fixed ref
+    (`uses: owner/repo/.github/workflows/x.yml@main` from a pull request's or a branch's run);
+    workflow_repo: the repository of that workflow file, the run's own unless another
+    repository's run (a fork's) calls ours."""
+    claims = {"repo": repo, "context": context, "ref": run_ref or ref, "job_workflow_ref": f"{workflow_repo or repo}/.github/workflows/{workflow}@{ref}", "aud": aud}
     # GitHub writes each key as key:value, but context as its value alone (it starts with its kind)
     sub = ":".join(claims[k] if k == "context" else f"{k}:{claims[k]}" for k in claim_keys())
     return {"aud": aud, "sub": sub, "job_workflow_ref": claims["job_workflow_ref"]}
@@ -113,6 +119,7 @@ class TrustPolicies(unittest.TestCase):
             "a tag's copy": token("environment:prod", "deploy-env.yml", "refs/tags/v1"),
             "another workflow in the prod environment": token("environment:prod", "pr.yml", MAIN),
             "a fork": token("environment:prod", "deploy-env.yml", MAIN, repo="mallory/hn-reader"),
+            "a fork's run calling this repository's deploy-env.yml@main": token("environment:prod", "deploy-env.yml", MAIN, repo="mallory/hn-reader", workflow_repo=REPO),
             "a look-alike repository": token("environment:prod", "deploy-env.yml", MAIN, repo="example-org/hn-reader-fork"),
             "another audience": token("environment:prod", "deploy-env.yml", MAIN, aud="https://example.com"),
             "a pull request": token("pull_request", "deploy-env.yml", "refs/pull/42/merge"),
@@ -122,12 +129,27 @@ class TrustPolicies(unittest.TestCase):
             with self.subTest(why):
                 self.assertFalse(admits(prod, tok))
 
+    def test_environment_roles_refuse_runs_not_on_main_that_call_mains_deploy_env(self):
+        # A pull request (or a branch push) may edit its own workflow to call
+        # deploy-env.yml@main in an environment: job_workflow_ref and context are then the
+        # approved ones, only the run's ref tells it apart. GitHub's deployment branch
+        # policy (main only) stops that job too; the trust policy must not rely on it.
+        for env in ("dev", "int", "prod"):
+            for suffix, kind in (("", "deploy"), ("-plan", "plan")):
+                role = POLICIES[f"hn-reader-{env}-{kind}"]
+                for why, run_ref in {"a pull request's run": "refs/pull/7/merge", "a branch's run": "refs/heads/feature", "a tag's run": "refs/tags/v1"}.items():
+                    with self.subTest(role=f"hn-reader-{env}-{kind}", run=why):
+                        self.assertFalse(admits(role, token(f"environment:{env}{suffix}", "deploy-env.yml", MAIN, run_ref=run_ref)))
+        build = POLICIES["hn-reader-build"]
+        self.assertFalse(admits(build, token("ref:refs/heads/feature", "deploy.yml", MAIN, run_ref="refs/heads/feature")))
+
     def test_build_role_refuses_branches_forks_and_environments(self):
         build = POLICIES["hn-reader-build"]
         for why, tok in {
             "a branch push": token("ref:refs/heads/feature", "deploy.yml", "refs/heads/feature"),
             "main's context with a branch's workflow": token("ref:refs/heads/main", "deploy.yml", "refs/heads/feature"),
             "a fork's main": token("ref:refs/heads/main", "deploy.yml", MAIN, repo="mallory/hn-reader"),
+            "a fork's main calling this repository's deploy.yml@main": token("ref:refs/heads/main", "deploy.yml", MAIN, repo="mallory/hn-reader", workflow_repo=REPO),
             "an environment job": token("environment:dev", "deploy.yml", MAIN),
             "a pull request": token("pull_request", "deploy.yml", "refs/pull/1/merge"),
             "another workflow on main": token("ref:refs/heads/main", "evil.yml", MAIN),
@@ -156,10 +178,11 @@ class TrustPolicies(unittest.TestCase):
             for c in contexts:
                 for w in workflows:
                     for r in refs:
-                        if repo == REPO and (c, w, r) in intended:
-                            continue
-                        with self.subTest(repo=repo, context=c, workflow=w, ref=r):
-                            self.assertEqual(roles_admitting(token(c, w, r, repo=repo)), set())
+                        for run_ref in refs:  # the run's ref: the workflow's own, or a caller's at another ref
+                            if repo == REPO and (c, w, r) in intended and run_ref == r:
+                                continue
+                            with self.subTest(repo=repo, context=c, workflow=w, ref=r, run_ref=run_ref):
+                                self.assertEqual(roles_admitting(token(c, w, r, repo=repo, run_ref=run_ref)), set())
 
     def test_a_condition_on_job_workflow_ref_itself_never_matches(self):
         # Why the workflow is in sub: AWS has no value for custom claims, so this fails closed.

@@ -24,7 +24,9 @@ moto now creates it, the run fails and says to drop it from the file.
 Every terraform command has a time limit; a hang fails with the resources still in
 progress.
 
-The tooling account (bootstrap) gets the same treatment for its gaps; after the main
+The tooling account (bootstrap) gets the same treatment for its gaps, and its GitHub roles'
+policies, as IAM holds them, are checked against their envelopes
+(tools/pipeline/role_rights_check.py: the build role ECR push only); after the main
 root's re-plan, a second re-plan runs as the pipeline's plan job does (read-only
 hn-reader-plan role, IAM enforced).
 
@@ -308,14 +310,15 @@ def run(args) -> int:
     ok = False
     try:
         tf = work / "terraform"
-        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None, "replica"], False, extra='''
+        bootstrap_extra = '''
 # Lets the harness destroy the state bucket at the end (prevent_destroy guards it in AWS).
 resource "aws_s3_bucket" "state" {
   lifecycle {
     prevent_destroy = false
   }
 }
-'''))
+'''
+        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None, "replica"], False, extra=bootstrap_extra))
         (tf / "deploy-role" / "emulator_override.tf").write_text(override(moto.url, [None], False))
         # The overridden resources live in the regional stack (modules/region): its own
         # override file (an override of a resource the root does not declare is an error).
@@ -330,8 +333,14 @@ resource "aws_s3_bucket" "state" {
         bootstrap = Root("bootstrap", tf / "bootstrap", env, logdir)
         bootstrap.tf(["init", "-input=false", "-no-color"], "init")
         destroy_stack.append((bootstrap, tooling_admin, None))
+        # The settings as committed (no CI image digest yet) must plan no runner: no job runs
+        # in an image other than the pinned CI image (runners.tf). Then the run goes on as
+        # after ci-image.yml's first push, with a digest, so the runner is planned too.
+        no_runner_without_ci_image(bootstrap, tooling_admin, tf)
+        (tf / "bootstrap" / "emulator_override.tf").write_text(override(moto.url, [None, "replica"], False, extra=bootstrap_extra + ci_image_settings(tf)))
         figures["bootstrap"] = apply_bootstrap(bootstrap, tooling_admin, gaps_file)
         log(f"bootstrap: {figures['bootstrap']}")
+        figures["bootstrap"]["checks"] = [github_role_rights(moto, tooling_admin, work)]
 
         deploy_role = Root("deploy-role", tf / "deploy-role", env, logdir)
         main = Root("main", tf, env, logdir)
@@ -464,11 +473,15 @@ def replan(root: Root, who: dict, targets: list[str], var_args: list[str] | None
                  if acts != ["update"] or not attrs <= set().union(*[v for r, v in excused.items() if regional(a, r)])]
     if perpetual:
         raise Failure(f"{root.name}: re-plan after apply is not empty (perpetual diff):\n  " + "\n  ".join(perpetual) + "\n" + tail(res.stdout, 80))
-    # Each excused attribute of a resource in the state must still be what moto gets wrong.
+    # Each excused attribute of a resource this plan covered must still be what moto gets
+    # wrong. A targeted plan covers its targets only: the plan role's re-plan leaves out
+    # what was applied without IAM enforcement (int's CodeDeploy group and service among them).
     in_state = set(root.tf(["state", "list"], "init", who).stdout.split())
+    targeted = {t.removeprefix("-target=") for t in targets}
+    covered = {a for a in in_state if not targeted or a in targeted}
     seen, now_returned = [], []
     for g in attribute_gaps or []:
-        addresses = [a for a in in_state if regional(a, g["resource"])]
+        addresses = [a for a in covered if regional(a, g["resource"])]
         if not addresses:
             continue
         if any(g["attribute"] in changed.get(a, ((), set()))[1] for a in addresses):
@@ -531,8 +544,13 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
            "applied_with_iam_enforced": len(enforced), "applied_without_iam_enforcement": sorted(a for a in targets if strip_index(a) in no_auth),
            "deploy_role_policy_for_moto": policy_stats}
     t = time.monotonic()
-    # First everything moto can authorize, as the deploy role; then the rest without enforcement.
-    for phase, addresses, enforce in (("enforced", enforced, True), ("unenforced", targets, False)):
+    # First everything moto can authorize, as the deploy role; then the rest without
+    # enforcement (only those: applying every target again would refresh all of them a
+    # second time, and update in passing what moto's create dropped, hiding its gaps).
+    unenforced = fig["applied_without_iam_enforcement"]
+    for phase, addresses, enforce in (("enforced", enforced, True), ("unenforced", unenforced, False)):
+        if not addresses:
+            continue
         with moto.auth(enforce):
             res = main.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *var_args, *[f"-target={a}" for a in addresses]], "apply", ci, check=False)
         if res.returncode != 0:
@@ -540,9 +558,11 @@ def apply_main(main: Root, moto: Moto, ci: dict, ws: str, gaps_file: dict, polic
     fig["created"] = count_state(main, ci)
     fig["apply_s"] = round(time.monotonic() - t)
     fig["applied_targets"], fig["no_auth"] = targets, sorted(no_auth)
-    target_args = [f"-target={a}" for a in targets]
     # No -var: the operator's plain `terraform apply` must find nothing to do (release.tf).
-    replan(main, ci, target_args, None, fig, gaps_file["attribute_gaps"])
+    # Here the resources applied without IAM enforcement; the others are re-planned as the
+    # plan role with IAM enforced (plan_as_plan_role), so each is refreshed once.
+    if unenforced:
+        replan(main, ci, [f"-target={a}" for a in unenforced], None, fig, gaps_file["attribute_gaps"])
     probe_gaps(main, ci, fig["left_out_gaps"], var_args, gaps_file["moto"])
     return fig
 
@@ -565,6 +585,30 @@ def probe_gaps(root: Root, who: dict, addresses: list[str], var_args: list[str],
         raise Failure(f"moto {moto_version} now creates {implemented}: remove their types from tools/terraform/emulator-gaps.json")
 
 
+CI_IMAGE_DIGEST = "sha256:" + "c" * 64  # stands in for the digest ci-image.yml prints
+
+
+def ci_image_settings(tf: Path) -> str:
+    """modules/settings' tooling entry with a CI image digest (as the reviewed pull request sets it)."""
+    proc = subprocess.run(["terraform", "console"], cwd=tf / "modules" / "settings", input="jsonencode(var.tooling)\n",
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, TF_VAR_workspace="prod"))
+    if proc.returncode != 0:
+        raise Failure(f"terraform console on modules/settings failed: {proc.stderr}")
+    tooling = dict(json.loads(json.loads(proc.stdout.strip())), ci_image_digest=CI_IMAGE_DIGEST)
+    return f'\nmodule "settings" {{\n  tooling = {json.dumps(tooling)}\n}}\n'
+
+
+def no_runner_without_ci_image(root: Root, who: dict, tf: Path) -> None:
+    settings_of(tf, "dev")  # initialises modules/settings for the console
+    planfile = root.path / "no-ci-image.tfplan"
+    root.tf(["plan", "-input=false", "-no-color", "-out", str(planfile)], "plan", who)
+    plan = json.loads(root.tf(["show", "-json", str(planfile)], "plan", who).stdout)
+    runners = [a for a in managed_addresses(plan) if resource_type(a) in ("aws_codebuild_project", "aws_codebuild_webhook")]
+    if runners:
+        raise Failure(f"bootstrap: without tooling.ci_image_digest the plan still creates {runners}: jobs would run in an unpinned image")
+    log("bootstrap: no CI image digest -> no runner planned")
+
+
 def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
     """The tooling account as its administrator, with the emulator gaps and their dependents left out."""
     gap_types = {g["type"] for g in gaps_file["gaps"]}
@@ -578,13 +622,48 @@ def apply_bootstrap(root: Root, who: dict, gaps_file: dict) -> dict:
     fig = {"planned": len(planned), "left_out": len(left_out),
            "left_out_gaps": sorted(a for a in left_out if resource_type(a) in gap_types),
            "left_out_dependents": sorted(a for a in left_out if resource_type(a) not in gap_types)}
+    if not any(rc["type"] == "aws_codebuild_project" for rc in plan["resource_changes"]):
+        raise Failure("bootstrap: with tooling.ci_image_digest set, no runner is planned")
     t = time.monotonic()
     root.tf(["apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={PARALLELISM}", *[f"-target={a}" for a in targets]], "apply", who)
+    # The runner's image, now that the CI repository exists: the CI image by that digest.
+    env = dict(root.env, AWS_ACCESS_KEY_ID=who["aws_access_key_id"], AWS_SECRET_ACCESS_KEY=who["aws_secret_access_key"], AWS_SESSION_TOKEN=who.get("aws_session_token", ""))
+    image = subprocess.run(["terraform", f"-chdir={root.path}", "console"], input="local.ci_image\n", capture_output=True, text=True, timeout=120, env=env).stdout.strip().strip('"')
+    if not re.fullmatch(rf"{TOOLING_ACCOUNT}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/hn-reader-ci@{CI_IMAGE_DIGEST}", image):
+        raise Failure(f"bootstrap: the runner's image must be the CI repository's image by tooling.ci_image_digest, is {image!r}")
+    fig["runner_image"] = image
     fig["created"] = count_state(root, who)
     fig["apply_s"] = round(time.monotonic() - t)
     replan(root, who, [f"-target={a}" for a in targets], None, fig, gaps_file["attribute_gaps"])
     probe_gaps(root, who, fig["left_out_gaps"], [], gaps_file["moto"])
     return fig
+
+
+def github_role_rights(moto: Moto, admin: dict, work: Path) -> str:
+    """The GitHub roles' rights as IAM now holds them (tools/pipeline/role_rights_check.py):
+    the build role ECR push only, each environment's roles that environment only."""
+    iam = moto.client("iam", admin)
+    roles = {}
+    for role in iam.list_roles()["Roles"]:
+        trust = role["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        if "token.actions.githubusercontent.com" not in json.dumps(trust):
+            continue
+        name = role["RoleName"]
+        inline = []
+        for pol in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            doc = iam.get_role_policy(RoleName=name, PolicyName=pol)["PolicyDocument"]
+            inline.append(json.loads(doc) if isinstance(doc, str) else doc)
+        attached = [a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]]
+        roles[name] = {"inline": inline, "attached": attached}
+    (work / "github-roles.json").write_text(json.dumps(roles))
+    proc = subprocess.run([sys.executable, str(ROOT / "tools/pipeline/role_rights_check.py"), str(work / "github-roles.json")],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise Failure(f"bootstrap: the GitHub roles grant more than their envelopes:\n{proc.stdout}{proc.stderr}")
+    line = proc.stdout.strip().splitlines()[-1]
+    log(line)
+    return line
 
 
 def plan_as_plan_role(main: Root, moto: Moto, plan_ci: dict, ws: str, fig: dict, gaps_file: dict) -> None:
@@ -598,6 +677,8 @@ def plan_as_plan_role(main: Root, moto: Moto, plan_ci: dict, ws: str, fig: dict,
     with moto.auth():
         replan(main, plan_ci, [f"-target={a}" for a in enforced], ["-var", f"terraform_role_arn=arn:aws:iam::{account}:role/hn-reader-plan"], sub, gaps_file["attribute_gaps"])
     fig["replan_as_plan_role_s"] = sub["replan_s"]
+    if sub.get("replan_excused_attributes"):
+        fig["replan_as_plan_role_excused_attributes"] = sub["replan_excused_attributes"]
 
 
 POLICY_ATTRS = {"aws_iam_role_policy": "policy", "aws_iam_policy": "policy", "aws_kms_key": "policy", "aws_s3_bucket_policy": "policy",
@@ -689,15 +770,29 @@ def destroy_gaps(root: Root, who: dict, fig: dict, gaps: list[dict]) -> None:
 
 def destroy_main(main: Root, moto: Moto, ci: dict, ws: str, fig: dict) -> None:
     """Destroy as the deploy role: what moto cannot authorize first, without enforcement.
-    With deletion protection (int, prod) the operator's teardown: switch it off first."""
+    With deletion protection (int, prod) the operator's teardown: switch it off first (the
+    load balancer's deletion protection, the buckets' force_destroy), then destroy."""
     main.tf(["workspace", "select", ws, "-no-color"], "init", ci)
     var_args: list[str] = []  # the recorded digest (release.tf)
-    override = main.path / REGION_MODULE / "emulator_override.tf"
-    albs = [a for a in main.tf(["state", "list"], "init", ci).stdout.split() if regional(a, "aws_lb.this")]
-    if albs:
-        override.write_text(override.read_text() + '\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n')
+    region_override = main.path / REGION_MODULE / "emulator_override.tf"
+    root_override = main.path / "emulator_override.tf"
+    in_state = main.tf(["state", "list"], "init", ci).stdout.split()
+    albs = [a for a in in_state if regional(a, "aws_lb.this")]
+    # The buckets of deletion-protected workspaces keep their objects (force_destroy = false),
+    # and they have some: moto delivers S3 server access logs into the log bucket as AWS does
+    # (moto/s3/models.py log_incoming_request), so prod's destroy failed with BucketNotEmpty.
+    # static and logs are modules of the regional stack, cdn_logs one of the root.
+    regional_buckets = [m for m in ("static", "logs") if any(regional(a, f"module.{m}.aws_s3_bucket.this") for a in in_state)]
+    root_buckets = [m for m in ("cdn_logs",) if f"module.{m}.aws_s3_bucket.this" in in_state]
+    if albs or regional_buckets or root_buckets:
+        force_destroy = lambda names: "".join(f'\nmodule "{m}" {{\n  force_destroy = true\n}}\n' for m in names)  # noqa: E731
+        region_override.write_text(region_override.read_text() + ('\nresource "aws_lb" "this" {\n  enable_deletion_protection = false\n}\n' if albs else "")
+                                   + force_destroy(regional_buckets))
+        root_override.write_text(root_override.read_text() + force_destroy(root_buckets))
+        targets = albs + [a for a in in_state if any(regional(a, f"module.{m}.aws_s3_bucket.this") for m in regional_buckets)] \
+            + [f"module.{m}.aws_s3_bucket.this" for m in root_buckets]
         with moto.auth():
-            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", *[f"-target={a}" for a in albs]], "apply", ci)
+            main.tf(["apply", "-auto-approve", "-input=false", "-no-color", *[f"-target={a}" for a in targets]], "apply", ci)
     destroy_gaps(main, ci, fig, DESTROY_GAPS)
     unenforced = fig["applied_without_iam_enforcement"]
     if unenforced:

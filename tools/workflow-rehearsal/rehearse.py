@@ -19,7 +19,7 @@ Scenarios (each asserts what happened, from the stand-ins' records):
   pull request    checks, image pr-<n> pushed and pulled back, plan of dev (not applied),
                   one comment on the pull request, updated on the next push; job logs shipped
   fork            only the checks run: no image, no plan, no AWS role, no comment
-  red checks      nothing is built, pushed or applied (pull request and main)
+  red checks      nothing is built, pushed or applied (pull request, main and rollback)
   promotion       main: build once, the same digest planned, then the saved plan applied in
                   dev, int, prod; prod's deploy waits for approval of the plan shown; smoke
                   test of each URL; deploy events and job logs in the pipeline log groups
@@ -36,8 +36,9 @@ Scenarios (each asserts what happened, from the stand-ins' records):
                   deployment without failover (pages fail while the primary is down) it fails,
                   and still restores the primary
   design card     `terraform workspace select dev && terraform apply` in terraform/, no input
-Static: every job that pushes or applies needs the checks; one concurrency group per
-environment.
+Static: every job that pushes or applies needs the checks (ci.yml, same run and commit), and
+those checks run clippy -D warnings, cargo deny, checkov, zizmor and hadolint (followed from
+ci.yml through the Makefile into the scripts); one concurrency group per environment.
 
 Usage: rehearse.py REPO_DIR TRUST_POLICIES.json
 """
@@ -340,6 +341,7 @@ class Runner:
 
 
 PUSH_MAIN = {"event_name": "push", "ref": "refs/heads/main", "event": {}}
+DISPATCH_MAIN = {"event_name": "workflow_dispatch", "ref": "refs/heads/main", "event": {}}
 
 
 def pr_event(number: int, head_repo: str = REPO) -> dict:
@@ -352,12 +354,21 @@ def expect(cond: bool, msg: str) -> None:
         raise Failed(msg)
 
 
+# ci-image.yml is the one workflow that pushes without the checks: the checks run on the
+# CodeBuild runners, in the CI image it builds (on GitHub's runner), so it cannot wait for
+# them. It may push only to the CI repository, and its digest reaches the runners only by a
+# reviewed pull request (tooling.ci_image_digest), whose checks then run in it.
+GATED_WORKFLOWS = ("deploy.yml", "pr.yml", "rollback.yml")
+
+
 def static_checks(clone: Path) -> list[str]:
-    """Every job that pushes an image or applies needs the checks; one concurrency group per environment."""
+    """Every job that pushes an image or applies needs the checks (the ci.yml call of the same
+    run, so the same commit); one concurrency group per environment."""
     wfs = {p.name: yaml.safe_load(p.read_text()) for p in (clone / ".github/workflows").glob("*.yml")}
     found = []
-    for wf_name in ("deploy.yml", "pr.yml"):
+    for wf_name in GATED_WORKFLOWS:
         jobs = wfs[wf_name]["jobs"]
+        expect(str(jobs.get("checks", {}).get("uses", "")).endswith("/ci.yml"), f"{wf_name}: no job `checks` calling ci.yml")
 
         def ancestors(j, seen=None):
             seen = seen or set()
@@ -370,11 +381,85 @@ def static_checks(clone: Path) -> list[str]:
             if j == "checks" or str(job.get("uses", "")).endswith("pipeline-log.yml"):
                 continue
             expect("checks" in ancestors(j), f"{wf_name} job {j} does not wait for the checks")
+    for wf_name in sorted(set(wfs) - set(GATED_WORKFLOWS) - {"ci.yml", "deploy-env.yml", "pipeline-log.yml", "ci-image.yml"}):
+        raise Failed(f"{wf_name}: a new workflow; gate it on the checks (GATED_WORKFLOWS in tools/workflow-rehearsal/rehearse.py) or say why not")
+    ci_image = yaml.safe_dump(wfs["ci-image.yml"])
+    expect("make ci-image-push" in ci_image and set(re.findall(r"vars\.(ECR_\w+)", ci_image)) == {"ECR_CI_REPOSITORY_URL"},
+           "ci-image.yml (not gated on the checks) may push the CI image only, to the CI repository")
     expect(wfs["deploy-env.yml"].get("concurrency", {}).get("group") == "deploy-${{ inputs.environment }}",
            "deploy-env.yml: the concurrency group must be one per environment")
-    expect("concurrency" not in wfs["deploy.yml"], "deploy.yml: a workflow-wide concurrency group would make prod's approval block dev and int")
-    found.append("every push and apply waits for the checks; one concurrency group per environment")
+    for wf_name in GATED_WORKFLOWS:
+        if wf_name != "pr.yml":
+            expect("concurrency" not in wfs[wf_name], f"{wf_name}: a workflow-wide concurrency group would make prod's approval block dev and int")
+    found.append("every push and apply waits for the checks (deploy.yml, pr.yml, rollback.yml); one concurrency group per environment")
+    found.append(gate_contents(clone, wfs))
     return found
+
+
+# What the checks must contain (issue 12, row 1): (what, pattern over the text that ci.yml's
+# jobs run: their make targets' recipes, the targets those call, and the scripts they name).
+GATE = [
+    ("clippy -D warnings, server build", r"cargo clippy --all-targets[^\n]*-- -D warnings"),
+    ("clippy -D warnings, WASM build", r"cargo clippy [^\n]*--target wasm32-unknown-unknown[^\n]*-- -D warnings"),
+    ("cargo deny: advisories and licences", r"cargo deny [^\n]*check advisories licenses"),
+    ("checkov over terraform/", r"-d terraform --framework terraform"),
+    ("zizmor over .github/workflows", r"/zizmor\"? --offline[^\n]*\.github/workflows"),
+    ("hadolint, failing on every severity", r"hadolint\"? [^\n]*--failure-threshold style"),
+    ("hadolint over both Dockerfiles", r"for file in Dockerfile ci/Dockerfile"),
+]
+
+
+def make_targets(makefile: str) -> dict[str, tuple[list[str], list[str]]]:
+    """target => (prerequisites, recipe lines) of a Makefile (the forms ours uses)."""
+    targets: dict[str, tuple[list[str], list[str]]] = {}
+    current = None
+    for line in makefile.splitlines():
+        m = re.match(r"^([A-Za-z0-9_-]+):(?!=)([^#]*)", line)
+        if m and not line.startswith("\t"):
+            current = m.group(1)
+            targets[current] = (m.group(2).split(), [])
+        elif line.startswith("\t") and current:
+            targets[current][1].append(line.strip())
+        elif line.strip() and not line.startswith("#"):
+            current = None
+    return targets
+
+
+def script_part(path: Path, arg: str) -> str:
+    """What a script runs for `script.sh ARG`: its `ARG)` case arm if it has one (a
+    multi-command script such as scripts/pipeline.sh), else all of it; comments dropped, so
+    a comment naming a tool does not count as running it."""
+    code = "\n".join(ln for ln in path.read_text().splitlines() if not ln.lstrip().startswith("#"))
+    arm = re.search(rf"^\s*{re.escape(arg)}\)(.*?);;", code, re.M | re.S) if arg else None
+    return arm.group(1) if arm else code
+
+
+def gate_contents(clone: Path, wfs: dict) -> str:
+    """The checks job (ci.yml) really runs clippy -D warnings, cargo deny, checkov, zizmor and
+    hadolint: follow its `make` targets through the Makefile into the scripts they run."""
+    targets = make_targets((clone / "Makefile").read_text())
+    runs = [s["run"] for job in wfs["ci.yml"]["jobs"].values() for s in job["steps"] if "run" in s]
+    todo = [t for r in runs for t in re.findall(r"\bmake ([a-z0-9-]+)", r)]
+    expect(bool(todo), "ci.yml runs no make target")
+    seen, text = set(), []
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        expect(t in targets, f"ci.yml (or the Makefile) calls make {t}, which the Makefile does not define")
+        prereqs, recipe = targets[t]
+        todo += [p for p in prereqs if p in targets]
+        for line in recipe:
+            text.append(line)
+            if "$(MAKE)" in line:
+                todo += [w for w in line.split("$(MAKE)", 1)[1].split() if w in targets]
+            for script, arg in re.findall(r"(scripts/[\w.-]+\.sh)(?:[ \t]+([\w-]+))?", line):
+                text.append(script_part(clone / script, arg))
+    body = "\n".join(text)
+    missing = [what for what, pattern in GATE if not re.search(pattern, body)]
+    expect(not missing, f"the checks do not run: {'; '.join(missing)} (ci.yml: make {', '.join(sorted(seen))})")
+    return f"the checks run {'; '.join(w for w, _ in GATE)} (ci.yml -> make {' '.join(sorted(seen))})"
 
 
 def main(argv: list[str]) -> int:
@@ -422,8 +507,10 @@ def main(argv: list[str]) -> int:
         expect("failure" in r.read_state()["comments"]["44"][0]["body"], "red pull request: the comment does not say the checks failed")
         res = r.start("deploy.yml", PUSH_MAIN)
         expect(res["build"]["result"] == "skipped" and not r.read_state()["registry"][ECR] and not r.read_state().get("applied"), f"red main: {res}")
+        res = r.start("rollback.yml", DISPATCH_MAIN, {"environment": "prod", "digest": "sha256:" + "1" * 64})
+        expect(res["pkg"]["result"] == "skipped" and res["deploy"]["result"] == "skipped" and not r.read_state().get("applied"), f"red rollback: {res}")
         r.checks_result = "success"
-        print("PASS red checks: nothing built, pushed or applied (pull request and main); the comment says so")
+        print("PASS red checks: nothing built, pushed or applied (pull request, main and rollback); the comment says so")
 
         # ---- promotion ----
         res = r.start("deploy.yml", PUSH_MAIN)
@@ -435,8 +522,9 @@ def main(argv: list[str]) -> int:
         expect(all(a["digest"] == digest and a["saved_plan"] and a["role"].endswith("/hn-reader-deploy") for a in applied), f"promotion: applies {applied}")
         expect([e for e, _ in r.approvals] == ["prod"] and digest in r.approvals[0][1], f"promotion: approvals {r.approvals}")
         events = [json.loads(m) for k, v in st["logs"].items() if k.startswith("/hn-reader/pipeline/events|") for m in v]
-        expect(sorted(e["env"] for e in events if e["result"] == "succeeded" and e["digest"] == digest and e["commit"] == r.sha) == ["dev", "int", "prod"],
-               f"promotion: deploy events {events}")
+        # queryable by commit and environment: each event names both
+        expect(sorted(e.get("env") for e in events if e.get("result") == "succeeded" and e.get("digest") == digest and e.get("commit") == r.sha) == ["dev", "int", "prod"],
+               f"promotion: deploy events (one succeeded event per environment with this commit and digest): {events}")
         expect(sorted(r.concurrency) == ["deploy-dev", "deploy-int", "deploy-prod"], f"promotion: concurrency {r.concurrency}")
         print(f"PASS promotion: built once ({digest[:19]}...), the saved plan applied in dev, int, prod as the deploy role; "
               "prod approved on its plan; smoke tests passed; deploy events by commit and environment")
@@ -513,7 +601,7 @@ def main(argv: list[str]) -> int:
         # ---- rollback ----
         n = len(r.read_state()["applied"])
         r.approvals.clear()
-        res = r.start("rollback.yml", {"event_name": "workflow_dispatch", "ref": "refs/heads/main", "event": {}}, {"environment": "prod", "digest": digest})
+        res = r.start("rollback.yml", DISPATCH_MAIN, {"environment": "prod", "digest": digest})
         applied = r.read_state()["applied"][n:]
         expect(res["deploy"]["result"] == "success" and [(a["workspace"], a["digest"]) for a in applied] == [("prod", digest)] and r.approvals,
                f"rollback: {r.failures or res} {applied}")

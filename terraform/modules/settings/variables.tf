@@ -222,8 +222,8 @@ variable "tooling" {
     state_bucket   = string
     github_repo    = string
     # The CI image (ci/Dockerfile) the CodeBuild runners use, pushed by ci-image.yml to the
-    # hn-reader-ci repository: sha256:<hex>; null until its first build (the runners then
-    # use CodeBuild's standard image, see terraform/bootstrap/runners.tf).
+    # hn-reader-ci repository: sha256:<hex>; null until its first build (then there is no
+    # runner at all, see terraform/bootstrap/runners.tf).
     ci_image_digest = optional(string)
   })
   default = {
