@@ -222,6 +222,39 @@ async fn an_item_without_a_valid_author_links_to_no_user_and_says_no_dangling_by
 }
 
 #[tokio::test]
+async fn a_probe_into_a_stalled_upstream_keeps_no_view_waiting() {
+    let app = spawn_app_with(|c| {
+        c.list_ttl = Duration::ZERO;
+        c.item_ttl = Duration::ZERO;
+        c.upstream.breaker_threshold = 1;
+        // A probe is due at every call while the breaker is open, and a probe into the stall
+        // would hold whoever waits on it for ten minutes.
+        c.upstream.breaker_probe_interval = Duration::ZERO;
+        c.upstream.timeout = Duration::from_secs(600);
+        c.upstream.page_time = Duration::from_secs(600);
+    })
+    .await;
+    assert_eq!(app.get("/").await.status(), 200);
+    // Refused answers open the breaker at once; then the upstream stalls.
+    app.fake.set_mode(Mode::Down);
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Hacker News is unreachable right now"));
+    app.fake.set_mode(Mode::Stall);
+    let calls = app.fake.calls();
+    for view in 0..5 {
+        let (status, html) = tokio::time::timeout(Duration::from_secs(30), app.get_text("/"))
+            .await
+            .unwrap_or_else(|_| panic!("view {view} waited on the breaker's probe"));
+        assert_eq!(status, 200);
+        assert!(html.contains("Hacker News is unreachable right now"));
+    }
+    // The probe went, once: it stalls on its own task, and no other call goes while it does.
+    app.fake.wait_for_calls(calls + 1).await;
+    assert_eq!(app.fake.calls(), calls + 1);
+}
+
+#[tokio::test]
 async fn a_stalled_upstream_opens_the_breaker_and_then_nothing_waits_for_it() {
     let app = spawn_app_with(|c| {
         // Every view goes back to the upstream, and each call gives up quickly.

@@ -125,6 +125,17 @@ impl FakeHn {
         }
     }
 
+    /// Resolves once at least `count` calls have arrived (answered or not).
+    pub async fn wait_for_calls(&self, count: u64) {
+        loop {
+            let arrived = self.state.call_arrived.notified();
+            if self.calls() >= count {
+                return;
+            }
+            arrived.await;
+        }
+    }
+
     /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is.
     pub fn set_override(&self, path: &str, body: impl Into<String>) {
         self.set_overrides([(path.to_string(), body.into())]);

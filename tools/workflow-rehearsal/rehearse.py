@@ -359,6 +359,9 @@ def expect(cond: bool, msg: str) -> None:
 # them. It may push only to the CI repository, and its digest reaches the runners only by a
 # reviewed pull request (tooling.ci_image_digest), whose checks then run in it.
 GATED_WORKFLOWS = ("deploy.yml", "pr.yml", "rollback.yml")
+# dr-drill.yml builds, pushes and applies nothing: it scales int's primary region to zero
+# and back as the drill role (docs/disaster-recovery.md), so there is no commit to check.
+DRILL_WORKFLOW = "dr-drill.yml"
 
 
 def static_checks(clone: Path) -> list[str]:
@@ -381,8 +384,11 @@ def static_checks(clone: Path) -> list[str]:
             if j == "checks" or str(job.get("uses", "")).endswith("pipeline-log.yml"):
                 continue
             expect("checks" in ancestors(j), f"{wf_name} job {j} does not wait for the checks")
-    for wf_name in sorted(set(wfs) - set(GATED_WORKFLOWS) - {"ci.yml", "deploy-env.yml", "pipeline-log.yml", "ci-image.yml"}):
+    for wf_name in sorted(set(wfs) - set(GATED_WORKFLOWS) - {"ci.yml", "deploy-env.yml", "pipeline-log.yml", "ci-image.yml", DRILL_WORKFLOW}):
         raise Failed(f"{wf_name}: a new workflow; gate it on the checks (GATED_WORKFLOWS in tools/workflow-rehearsal/rehearse.py) or say why not")
+    drill = yaml.safe_dump(wfs[DRILL_WORKFLOW])
+    expect(not re.search(r"tf-deploy|tf-plan|image-push|pr-image|terraform apply|docker push", drill),
+           f"{DRILL_WORKFLOW} (not gated on the checks) may run the drill only: no build, push, plan or apply")
     ci_image = yaml.safe_dump(wfs["ci-image.yml"])
     expect("make ci-image-push" in ci_image and set(re.findall(r"vars\.(ECR_\w+)", ci_image)) == {"ECR_CI_REPOSITORY_URL"},
            "ci-image.yml (not gated on the checks) may push the CI image only, to the CI repository")

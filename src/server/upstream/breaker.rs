@@ -38,6 +38,11 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// The one call let through while the breaker is open, to test recovery.
+    pub fn is_probe(&self) -> bool {
+        self.probe
+    }
+
     pub fn succeeded(mut self) {
         self.reported = true;
         self.breaker.record(self.probe, true);

@@ -16,8 +16,9 @@ use super::admission::{Gate, GateLimits};
 use super::clock::unix_now;
 use crate::error::AppError;
 use crate::model::{UpstreamFailure, UpstreamStatus, percentile};
-use breaker::Breaker;
+use breaker::{Breaker, Ticket};
 use model::{HnItem, HnUser, ModelError};
+use tracing::Instrument;
 
 /// Calls kept for the latency percentiles on /status.
 const RECENT_CALLS: usize = 512;
@@ -235,6 +236,22 @@ impl HnClient {
             metrics::counter!("hn_upstream_requests_total", "outcome" => "circuit_open").increment(1);
             return Err(UpstreamError::CircuitOpen);
         };
+        if ticket.is_probe() {
+            // While the upstream is in doubt no page waits on it: the probe goes on its own task
+            // (its answer closes or reopens the breaker), and this caller is answered as if the
+            // breaker were still open, from the cache or with a 503 at once.
+            let client = self.clone();
+            let probe_path = path.to_string();
+            tokio::spawn(async move { client.call(&probe_path, url, ticket).await }.in_current_span());
+            metrics::counter!("hn_upstream_requests_total", "outcome" => "circuit_open").increment(1);
+            return Err(UpstreamError::CircuitOpen);
+        }
+        self.call(path, url, ticket).await
+    }
+
+    /// One admitted call: through the concurrency gate, then the fetch; its outcome goes to the
+    /// breaker, the latency window, the metrics and the log.
+    async fn call(&self, path: &str, url: Url, ticket: Ticket) -> Result<Vec<u8>, UpstreamError> {
         let _permit = self.gate.enter().await.map_err(|shed| {
             tracing::warn!(path, reason = %shed, "upstream call shed");
             metrics::counter!("hn_upstream_requests_total", "outcome" => "overloaded").increment(1);
