@@ -20,16 +20,9 @@ mode="${1:?usage: failover-cloud.sh prepare|failover|failback}"
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 CLOUDFRONT_ZONE_ID=Z2FDTNDATAQYW2 # the hosted zone of every CloudFront alias (AWS constant)
 
-settings() {
-  local dir
-  dir="$(mktemp -d)"
-  cp -r "$root/terraform/modules/settings/." "$dir/"
-  terraform -chdir="$dir" init -backend=false -input=false >/dev/null
-  echo 'jsonencode({ domain = local.current.domain_name, zone = local.current.hosted_zone_id, ttl = var.failover.cloud_dns_ttl })' \
-    | TF_VAR_workspace="$DEPLOY_ENV" terraform -chdir="$dir" console | python3 -c 'import json,sys; print(json.loads(sys.stdin.read()))'
-  rm -rf "$dir"
-}
-conf="$(settings)"
+# shellcheck source=scripts/workspace-settings.sh
+. "$root/scripts/workspace-settings.sh"
+conf="$(workspace_settings 'jsonencode({ domain = local.current.domain_name, zone = local.current.hosted_zone_id, ttl = var.failover.cloud_dns_ttl })')"
 get() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$conf" "$1"; }
 domain="$(get domain)" zone="$(get zone)" ttl="$(get ttl)"
 

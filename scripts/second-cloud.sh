@@ -17,16 +17,9 @@ mode="${1:?usage: second-cloud.sh mirror|deploy}"
 export TF_IN_AUTOMATION=1 TF_INPUT=0
 
 # The workspace's entry of modules/settings (no provider, no network).
-settings() {
-  local dir
-  dir="$(mktemp -d)"
-  cp -r "$root/terraform/modules/settings/." "$dir/"
-  terraform -chdir="$dir" init -backend=false -input=false >/dev/null
-  echo 'jsonencode({ cloud = local.current.second_cloud, ecr = local.tooling.ecr_repository_url })' \
-    | TF_VAR_workspace="$DEPLOY_ENV" terraform -chdir="$dir" console | python3 -c 'import json,sys; print(json.loads(sys.stdin.read()))'
-  rm -rf "$dir"
-}
-conf="$(settings)"
+# shellcheck source=scripts/workspace-settings.sh
+. "$root/scripts/workspace-settings.sh"
+conf="$(workspace_settings 'jsonencode({ cloud = local.current.second_cloud, ecr = local.tooling.ecr_repository_url })')"
 get() { # get <key>...: a value of $conf, "" for null
   python3 -c 'import functools,json,sys; v=functools.reduce(lambda d, k: None if d is None else d[k], sys.argv[2:], json.loads(sys.argv[1])); print("" if v is None else v)' "$conf" "$@"
 }
