@@ -24,6 +24,8 @@ TOOLING = "444444444444"  # modules/settings var.tooling
 ACCOUNTS = {"dev": "111111111111", "int": "222222222222", "prod": "333333333333"}
 REGION = "eu-west-1"
 ECR = f"arn:aws:ecr:{REGION}:{TOOLING}:repository/hn-reader"
+# The release repository's replica in the standby region (bootstrap/ecr-replication.tf).
+ECR_REPLICA = f"arn:aws:ecr:eu-central-1:{TOOLING}:repository/hn-reader"
 STATE = f"arn:aws:s3:::hn-reader-tfstate-{TOOLING}"
 TOOLING_KEY = f"arn:aws:kms:{REGION}:{TOOLING}:key/*"
 EVENTS = f"arn:aws:logs:{REGION}:{TOOLING}:log-group:/hn-reader/pipeline/events"
@@ -49,7 +51,17 @@ def env_envelope(env: str, kind: str) -> list[tuple[str, str]]:
     return common + [*[(a, r) for a in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject") for r in (key, lock)],
                      ("s3:GetObject", f"{STATE}/plans/{env}/*"),
                      *[(a, ECR) for a in ("ecr:BatchGetImage", "ecr:PutImage", "ecr:DescribeImages")],
+                     # the digest in the standby's replica; pulling it to mirror into the second cloud
+                     ("ecr:DescribeImages", ECR_REPLICA),
+                     *[(a, ECR) for a in ("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer")],
                      *[(a, f"{EVENTS}:log-stream:{env}-*") for a in ("logs:CreateLogStream", "logs:PutLogEvents")]]
+
+
+def drill_envelope(env: str) -> list[tuple[str, str]]:
+    """The game day's role (dr-drill.yml): read <env>'s state, take its deploy role, log the drill."""
+    return [("s3:GetObject", state_of(env)[0]), ("s3:ListBucket", STATE), ("kms:Decrypt", TOOLING_KEY),
+            *[(a, f"arn:aws:iam::{ACCOUNTS[env]}:role/hn-reader-deploy") for a in ("sts:AssumeRole", "sts:TagSession")],
+            *[(a, f"{EVENTS}:log-stream:{env}-drill-*") for a in ("logs:CreateLogStream", "logs:PutLogEvents")]]
 
 
 # role => the (action, resource) pairs it may be granted; a granted resource must be one of
@@ -62,6 +74,7 @@ ENVELOPES: dict[str, list[tuple[str, str]]] = {
         *[(a, f"arn:aws:iam::{ACCOUNTS['dev']}:role/hn-reader-plan") for a in ("sts:AssumeRole", "sts:TagSession")]],
     "hn-reader-pipeline-logs": [(a, r) for a in ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams") for r in (JOBS, f"{JOBS}:log-stream:*")],
     **{f"hn-reader-{e}-{k}": env_envelope(e, k) for e in ACCOUNTS for k in ("plan", "deploy")},
+    "hn-reader-int-drill": drill_envelope("int"),
 }
 
 
