@@ -59,7 +59,8 @@ release: setup ## Release build: server, hashed + precompressed site, and the fa
 	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
 
 e2e: setup-e2e ## Playwright in Debian's Chromium: cargo leptos end-to-end on the release build (the suite starts the fake upstream and the app it tests)
-	FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
+	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+	FAKE_HN_BIN=target/release/fake-hn FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
 
 bench: setup release ## Throughput/latency/RSS/size figures against an in-run baseline (not part of make test)
 	@scripts/bootstrap.sh --bench
