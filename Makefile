@@ -60,7 +60,12 @@ release: setup ## Release build: server, hashed + precompressed site, and the fa
 
 e2e: setup-e2e ## Playwright in Debian's Chromium: cargo leptos end-to-end on the release build (the suite starts the fake upstream and the app it tests)
 	$(CARGO_ENV) cargo build --release --features ssr --bin fake-hn
+	@# cargo-leptos 0.3.10's end-to-end exits 0 without running a test when its build fails:
+	@# the build runs on its own first, and the suite's report must exist afterwards.
+	cargo leptos build --release --precompress
+	rm -f end2end/test-results/results.json
 	FAKE_HN_BIN=target/release/fake-hn FAKE_HN_ADDR=$(FAKE_HN_ADDR) cargo leptos end-to-end --release --precompress
+	@test -s end2end/test-results/results.json || { echo "e2e: the Playwright suite did not run"; exit 1; }
 
 bench: setup release ## Throughput/latency/RSS/size figures against an in-run baseline (not part of make test)
 	@scripts/bootstrap.sh --bench

@@ -20,7 +20,8 @@ export default defineConfig({
   workers: 1,
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [["list"]],
+  // The JSON report is how `make e2e` knows the suite ran (see the Makefile).
+  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
   use: {
     baseURL: `http://${appAddr}`,
     trace: "retain-on-failure",
