@@ -34,6 +34,8 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 BURST_CONNECTIONS = int(os.environ.get("BENCH_BURST_CONNECTIONS", "5000"))
 COLD_RUNS = 5
+LIGHTHOUSE_RUNS = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
+LIGHTHOUSE_ATTEMPTS = 3
 UPSTREAM_DELAY_MS = 50
 BIG_THREAD = "/item/10000"  # 400 comments in the fixtures
 COMPRESSED = {"Accept-Encoding": "br, gzip"}  # what CloudFront sends
@@ -267,9 +269,25 @@ def memory_drill(fake_url: str) -> dict[str, object]:
 
 
 def lighthouse(url: str, name: str, profile: Path, warm: bool) -> dict[str, object]:
+    """The median run (by performance score, then TBT) of LIGHTHOUSE_RUNS: one run's total
+    blocking time on this shared machine varies by a factor of three, which Lighthouse's own
+    guidance answers with the median of several. Its report is the one kept."""
+    runs = [lighthouse_run(url, name, profile, warm, run) for run in range(LIGHTHOUSE_RUNS)]
+    runs.sort(key=lambda r: (r[0]["scores"]["performance"], -r[0]["tbt_ms"]))
+    summary, report = runs[len(runs) // 2]
+    report.rename(RESULTS / f"lighthouse-{name}{'-second-view' if warm else ''}.json")
+    for _, other in runs:
+        other.unlink(missing_ok=True)
+    summary["tbt_ms_runs"] = sorted(r[0]["tbt_ms"] for r in runs)
+    summary["performance_runs"] = sorted(r[0]["scores"]["performance"] for r in runs)
+    return summary
+
+
+def lighthouse_run(url: str, name: str, profile: Path, warm: bool, run: int) -> tuple[dict[str, object], Path]:
     """Lighthouse 12, mobile, default (simulated) throttling, in Debian's Chromium. `warm` is a
-    second view with the browser cache kept: what a reader gets on their next page."""
-    report = RESULTS / f"lighthouse-{name}{'-second-view' if warm else ''}.json"
+    second view with the browser cache kept: what a reader gets on their next page. Lighthouse
+    sometimes fails to record the trace (NO_NAVSTART); such a run is tried again."""
+    report = RESULTS / f"lighthouse-{name}{'-second-view' if warm else ''}.run{run}.json"
     args = [
         str(ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"),
         url,
@@ -281,7 +299,13 @@ def lighthouse(url: str, name: str, profile: Path, warm: bool) -> dict[str, obje
     ]
     if warm:
         args.append("--disable-storage-reset")
-    subprocess.run(args, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM})
+    for attempt in range(1, LIGHTHOUSE_ATTEMPTS + 1):
+        done = subprocess.run(args, env={**os.environ, "CHROME_PATH": CHROMIUM})
+        if done.returncode == 0:
+            break
+        print(f"bench: Lighthouse failed (rc {done.returncode}), attempt {attempt} of {LIGHTHOUSE_ATTEMPTS}", file=sys.stderr)
+    else:
+        sys.exit(f"bench: Lighthouse failed {LIGHTHOUSE_ATTEMPTS} times on {url}")
     result = json.loads(report.read_text())
     # The screenshots are most of a report's bytes and none of its findings.
     for audit in ("screenshot-thumbnails", "final-screenshot", "full-page-screenshot"):
@@ -289,7 +313,7 @@ def lighthouse(url: str, name: str, profile: Path, warm: bool) -> dict[str, obje
     result.pop("fullPageScreenshot", None)
     report.write_text(json.dumps(result, indent=1) + "\n")
     audits = result["audits"]
-    return {
+    summary = {
         "scores": {key: round(cat["score"] * 100) for key, cat in result["categories"].items()},
         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
         "lcp_ms": round(audits["largest-contentful-paint"]["numericValue"]),
@@ -300,6 +324,7 @@ def lighthouse(url: str, name: str, profile: Path, warm: bool) -> dict[str, obje
             and audit.get("scoreDisplayMode") in ("binary", "numeric")
         ),
     }
+    return summary, report
 
 
 def time_to_first_byte(url: str, runs: int = 20) -> float:
@@ -435,7 +460,8 @@ def report(r: dict) -> None:
     for name, views in r.get("lighthouse", {}).items():
         for view, lh in views.items():
             scores = ", ".join(f"{k} {v}" for k, v in lh["scores"].items())
-            print(f"\nLighthouse {name}, {view.replace('_', ' ')}: {scores}; TBT {lh['tbt_ms']} ms, LCP {lh['lcp_ms']} ms, "
+            print(f"\nLighthouse {name}, {view.replace('_', ' ')} (median of {len(lh['tbt_ms_runs'])}): {scores}; TBT {lh['tbt_ms']} ms "
+                  f"(runs {lh['tbt_ms_runs']}), LCP {lh['lcp_ms']} ms, "
                   f"TTFB {lh['ttfb_ms']} ms, {lh['dom_elements']:.0f} DOM elements; below 100: {', '.join(lh['failing']) or 'none'}")
 
     cold = r["cold_list_page"]

@@ -17,8 +17,22 @@ pub struct StylesheetHref(pub String);
 /// competes with the page for the network.
 const REGISTER_SERVICE_WORKER: &str = r#"if("serviceWorker"in navigator)addEventListener("load",()=>navigator.serviceWorker.register("/sw.js").catch(e=>console.warn("offline reading is off:",e)))"#;
 
+/// Whether the page for `path` holds an island. Only the story lists do (Reload). Other pages load
+/// no WASM at all: Leptos's island script walks the whole DOM with an `await` per element, which
+/// on a 400-comment thread is most of the page's main-thread blocking, to find nothing.
+pub fn page_has_islands(path: &str) -> bool {
+    StoryKind::from_path(path).is_some()
+}
+
 /// The document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let hydrates = request_path().is_none_or(|path| page_has_islands(&path));
+    if !hydrates {
+        // What `HydrationScripts` does in islands mode: no hydration markers outside islands.
+        if let Some(context) = Owner::current_shared_context() {
+            context.set_is_hydrating(false);
+        }
+    }
     let stylesheet = use_context::<StylesheetHref>()
         .map(|href| href.0)
         .unwrap_or_else(|| format!("/{}/{}.css", options.site_pkg_dir, options.output_name));
@@ -36,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <Stylesheet id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                {hydrates.then(|| view! { <HydrationScripts options islands=true /> })}
                 <script nonce=leptos::nonce::use_nonce() inner_html=REGISTER_SERVICE_WORKER></script>
                 <MetaTags />
             </head>
@@ -44,6 +58,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The path of the request being rendered (server side only).
+fn request_path() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().map(|parts| parts.uri.path().to_string())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 

@@ -50,6 +50,11 @@ impl StoryKind {
         }
     }
 
+    /// The list this app shows at `path`, if any.
+    pub fn from_path(path: &str) -> Option<StoryKind> {
+        StoryKind::ALL.into_iter().find(|kind| kind.path() == path)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             StoryKind::Top => "Top",

@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, interactive } from "./fixtures";
 
 for (const [name, path] of [
   ["story list", "/"],
@@ -10,7 +10,7 @@ for (const [name, path] of [
 ] as const) {
   test(`axe finds no violations on the ${name}`, async ({ page }) => {
     await page.goto(path);
-    await hydrated(page);
+    await interactive(page);
     const results = await new AxeBuilder({ page }).analyze();
     expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
   });
@@ -18,7 +18,7 @@ for (const [name, path] of [
 
 test("axe finds no violations on the status page", async ({ page }) => {
   await page.goto("/status");
-  await hydrated(page);
+  await interactive(page);
   const results = await new AxeBuilder({ page }).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
 });

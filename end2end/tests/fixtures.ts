@@ -26,9 +26,15 @@ export const test = base.extend<{ consoleErrors: string[] }>({
   ],
 });
 
-/** Resolves once the WASM bundle has hydrated the page. */
-export async function hydrated(page: Page): Promise<void> {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+/** Resolves once the page is interactive: its islands hydrated by the WASM bundle, or, on a page
+ * without islands (which loads no WASM at all), once it has loaded. */
+export async function interactive(page: Page): Promise<void> {
+  await page.waitForLoadState("load");
+  if ((await page.locator("leptos-island").count()) > 0) {
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  } else {
+    await expect(page.locator('link[rel="modulepreload"], script[type="module"]')).toHaveCount(0);
+  }
 }
 
 export { expect };

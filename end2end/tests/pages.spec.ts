@@ -1,4 +1,4 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, interactive } from "./fixtures";
 
 // Fixture facts (src/server/fake_hn.rs): top stories are 10000..10089, 90 in all (3 pages);
 // story 10000 is an Ask HN post with a 400-comment thread holding one deleted and one dead comment.
@@ -38,7 +38,7 @@ test("pagination moves through the list and refuses pages that do not exist", as
 
 test("navigation between lists, a story and a user works after hydration", async ({ page }) => {
   await page.goto("/");
-  await hydrated(page);
+  await interactive(page);
   await page.getByRole("navigation", { name: "Story lists" }).getByRole("link", { name: "Ask" }).click();
   await expect(page).toHaveURL(/\/ask$/);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ask stories");
@@ -56,7 +56,7 @@ test("navigation between lists, a story and a user works after hydration", async
 
 test("Reload refreshes the list in place, without a navigation", async ({ page }) => {
   await page.goto("/new");
-  await hydrated(page);
+  await interactive(page);
   await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
   const call = page.waitForResponse((r) => r.url().includes("/api/stories") && r.request().method() === "POST");
   await page.getByRole("button", { name: "Reload" }).click();
@@ -70,7 +70,7 @@ test("Reload refreshes the list in place, without a navigation", async ({ page }
 test("an item page shows the whole thread, keeps deleted and dead comments, and collapses threads", async ({ page }) => {
   const response = await page.goto("/item/10000");
   expect(response?.status()).toBe(200);
-  await hydrated(page);
+  await interactive(page);
   await expect(page.locator("li.comment")).toHaveCount(400);
   await expect(page.locator(".placeholder", { hasText: "[deleted]" })).toHaveCount(1);
   await expect(page.locator(".placeholder", { hasText: "[dead]" })).toHaveCount(1);
@@ -92,6 +92,24 @@ test("an item page shows the whole thread, keeps deleted and dead comments, and 
   await expect(firstReply).toBeVisible();
 });
 
+test("only the story lists, which hold the Reload island, load the WASM bundle", async ({ page }) => {
+  for (const [path, loadsWasm] of [
+    ["/", true],
+    ["/item/10000", false],
+    ["/user/user1", false],
+  ] as const) {
+    const wasm: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (/\/pkg\/.*\.(wasm|js)$/.test(request.url())) wasm.push(request.url());
+    };
+    page.on("request", onRequest);
+    await page.goto(path);
+    await interactive(page);
+    page.off("request", onRequest);
+    expect(wasm.length > 0, `${path}: ${wasm.join(", ")}`).toBe(loadsWasm);
+  }
+});
+
 test("pages set a nonce CSP that the hydration script satisfies", async ({ page }) => {
   const response = await page.goto("/");
   const csp = response?.headers()["content-security-policy"] ?? "";
@@ -99,7 +117,7 @@ test("pages set a nonce CSP that the hydration script satisfies", async ({ page 
   const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
   await expect(page.locator(`script[nonce]`).first()).toHaveCount(1);
   expect(await page.locator("script[type=module]").first().evaluate((s) => (s as HTMLScriptElement).nonce)).toBe(nonce);
-  await hydrated(page);
+  await interactive(page);
 });
 
 test("unknown pages, items and users are 404s", async ({ page }) => {
@@ -115,7 +133,7 @@ test("the status page renders a row per component", async ({ page }) => {
   const response = await page.goto("/status");
   expect(response?.status()).toBe(200);
   expect(response?.headers()["cache-control"]).toBe("no-store");
-  await hydrated(page);
+  await interactive(page);
   for (const row of ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task"]) {
     await expect(page.getByRole("rowheader", { name: row })).toBeVisible();
   }

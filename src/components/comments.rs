@@ -83,7 +83,7 @@ fn open_comment(html: &mut String, comment: &Comment, replies: usize, now: i64) 
     };
     let _ = write!(
         html,
-        r#"<span class="collapsed-count">{hidden}</span></div><details open><summary><span class="toggle" aria-hidden="true"></span><span class="visually-hidden">Show or hide this comment and its replies</span></summary>"#
+        r#"<span class="collapsed-count">{hidden}</span></div><details open><summary aria-label="Show or hide this comment and its replies"></summary>"#
     );
     if comment.state == CommentState::Live {
         let _ = write!(html, r#"<div class="text">{}</div>"#, comment.html);

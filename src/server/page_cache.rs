@@ -5,8 +5,8 @@
 //! Each response still gets a CSP nonce of its own. The body is kept in pieces split where the
 //! render's nonce appeared, and each response's nonce goes into the gaps. The gzip and brotli
 //! forms are compressed once per render, piece by piece, and the response's nonce is joined in
-//! uncompressed: a stored deflate block, or a tiny catable brotli stream. So compression costs
-//! nothing per request either.
+//! uncompressed: into a stored deflate block, or into the slots of stored brotli meta-blocks
+//! joined in once per render. So compression costs nothing per request either.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -81,7 +81,8 @@ pub struct RenderedPage {
     gzip: Vec<Bytes>,
     /// Each piece's CRC-32 and length, combined per response with the nonce's.
     gzip_crcs: Vec<crc32fast::Hasher>,
-    brotli: Vec<Bytes>,
+    /// The joined brotli stream, split at its nonce slots (`brotli_segments`).
+    brotli: Option<Vec<Bytes>>,
 }
 
 /// A stored (uncompressed) deflate block holding `data`: valid between two byte-aligned blocks.
@@ -146,6 +147,49 @@ fn brotli_join(pieces: &[&[u8]]) -> Option<Vec<u8>> {
     }
 }
 
+/// A whole brotli stream holding `data` as one uncompressed meta-block (RFC 7932, 9.2), so the
+/// bytes stay verbatim and byte-aligned in any stream it is joined into. At most 64 KiB.
+fn brotli_stored(data: &[u8]) -> Option<Vec<u8>> {
+    let last_index = u16::try_from(data.len().checked_sub(1)?).ok()?;
+    // Bits, first to last: WBITS = 17 + 5 (1, then 5 in 3 bits); ISLAST 0; MNIBBLES 0 (four
+    // nibbles); MLEN - 1 in 16 bits; ISUNCOMPRESSED 1. 24 bits: the data starts on a byte.
+    let header: u32 = 0b1011 | (u32::from(last_index) << 7) | (1 << 23);
+    const _: () = assert!(BROTLI_WINDOW_BITS == 22, "the header above encodes a 22-bit window");
+    let mut stream = Vec::with_capacity(data.len() + 4);
+    stream.extend_from_slice(&header.to_le_bytes()[..3]);
+    stream.extend_from_slice(data);
+    // The last meta-block: ISLAST 1, ISLASTEMPTY 1.
+    stream.push(0b11);
+    Some(stream)
+}
+
+/// The response nonce's place in a joined brotli render: as long as a Leptos nonce (16 random
+/// bytes in unpadded base64), and bytes no HTML or brotli output is likely to hold.
+const NONCE_SLOT: &[u8; 22] = b"\0\x01nonce-slot\x02\xff\xfe\x03\x04\x05\x06\x07\x08\x09";
+
+/// The render joined into one brotli stream once, with a stored `NONCE_SLOT` in each gap, and
+/// split at those slots: a response is those segments with its own nonce between them, and
+/// costs no compression at all. `None` if the slots cannot be found exactly once each.
+fn brotli_segments(pieces: &[Bytes]) -> Option<Vec<Bytes>> {
+    let slot = brotli_stored(NONCE_SLOT)?;
+    let mut streams: Vec<&[u8]> = Vec::with_capacity(pieces.len() * 2);
+    for (at, piece) in pieces.iter().enumerate() {
+        if at > 0 {
+            streams.push(&slot);
+        }
+        streams.push(piece);
+    }
+    let joined = Bytes::from(brotli_join(&streams)?);
+    let mut segments = Vec::with_capacity(pieces.len());
+    let mut start = 0;
+    while let Some(at) = find(&joined[start..], NONCE_SLOT) {
+        segments.push(joined.slice(start..start + at));
+        start += at + NONCE_SLOT.len();
+    }
+    segments.push(joined.slice(start..));
+    (segments.len() == pieces.len()).then_some(segments)
+}
+
 impl RenderedPage {
     /// Splits `body` where `nonce` appears and compresses the pieces.
     pub fn new(ttl: Duration, headers: HeaderMap, body: &[u8], nonce: &str) -> RenderedPage {
@@ -165,10 +209,11 @@ impl RenderedPage {
                 crc
             })
             .collect();
-        let brotli = identity
+        let brotli_pieces: Vec<Bytes> = identity
             .iter()
             .map(|piece| Bytes::from(brotli_piece(piece, BROTLI_QUALITY)))
             .collect();
+        let brotli = brotli_segments(&brotli_pieces);
         RenderedPage {
             ttl,
             headers,
@@ -182,7 +227,8 @@ impl RenderedPage {
     /// Estimated bytes held, for the cache's bound.
     fn weight(&self) -> u32 {
         let sum = |pieces: &[Bytes]| pieces.iter().map(Bytes::len).sum::<usize>();
-        (sum(&self.identity) + sum(&self.gzip) + sum(&self.brotli) + 512).min(u32::MAX as usize) as u32
+        let brotli = self.brotli.as_deref().map_or(0, sum);
+        (sum(&self.identity) + sum(&self.gzip) + brotli + 512).min(u32::MAX as usize) as u32
     }
 
     /// This render with `nonce` in its gaps, in `coding`.
@@ -236,16 +282,11 @@ impl RenderedPage {
         chunks
     }
 
+    /// The nonce goes verbatim into the stored meta-blocks' slots, so it must be as long.
     fn join_brotli(&self, nonce: &str) -> Option<Vec<Bytes>> {
-        let nonce = brotli_piece(nonce.as_bytes(), 0);
-        let mut pieces: Vec<&[u8]> = Vec::with_capacity(self.brotli.len() * 2);
-        for (at, piece) in self.brotli.iter().enumerate() {
-            if at > 0 {
-                pieces.push(&nonce);
-            }
-            pieces.push(piece);
-        }
-        brotli_join(&pieces).map(|joined| vec![Bytes::from(joined)])
+        let segments = self.brotli.as_ref()?;
+        (nonce.len() == NONCE_SLOT.len())
+            .then(|| interleave(segments, &Bytes::copy_from_slice(nonce.as_bytes())))
     }
 }
 
@@ -499,6 +540,39 @@ mod tests {
                 .unwrap();
             assert_eq!(plain, expected(nonce));
         }
+    }
+
+    #[test]
+    fn a_stored_brotli_stream_decodes_to_its_bytes() {
+        for data in [&b"x"[..], NONCE_SLOT, &[7u8; 65_536][..]] {
+            let stream = brotli_stored(data).unwrap();
+            let mut plain = Vec::new();
+            brotli::Decompressor::new(&stream[..], 4096)
+                .read_to_end(&mut plain)
+                .unwrap();
+            assert_eq!(plain, data);
+        }
+        assert_eq!(brotli_stored(b""), None);
+        assert_eq!(brotli_stored(&[0; 65_537]), None);
+    }
+
+    #[tokio::test]
+    async fn a_brotli_response_carries_its_nonce_verbatim_and_falls_back_to_gzip_for_another_length() {
+        let page = page();
+        let segments = page.brotli.as_ref().expect("the slots were found");
+        assert_eq!(segments.len(), page.identity.len());
+        let nonce = "VERBATIM_IN_THE_STREAM";
+        let compressed = body_of(page.response(nonce, Coding::Brotli)).await;
+        assert_eq!(find(&compressed, nonce.as_bytes()).is_some(), true);
+
+        let odd = "a-nonce-of-another-length";
+        let response = page.response(odd, Coding::Brotli);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&body_of(response).await[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(plain, expected(odd));
     }
 
     #[test]
