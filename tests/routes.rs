@@ -242,7 +242,16 @@ async fn pages_link_the_manifest_and_register_the_worker_under_their_own_nonce()
 #[tokio::test]
 async fn only_pages_with_an_island_load_the_wasm() {
     let app = spawn_app().await;
-    for path in ["/", "/new?page=2", "/jobs", "/item/10000", "/item/10001", "/user/user1", "/status", "/no/such/page"] {
+    for path in [
+        "/",
+        "/new?page=2",
+        "/jobs",
+        "/item/10000",
+        "/item/10001",
+        "/user/user1",
+        "/status",
+        "/no/such/page",
+    ] {
         let (_, html) = app.get_text(path).await;
         let has_island = html.contains("<leptos-island");
         let loads_wasm = html.contains(r#"rel="modulepreload""#) || html.contains(".wasm");

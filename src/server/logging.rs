@@ -26,7 +26,10 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         .buffered_lines_limit(QUEUED_LINES)
         .lossy(false)
         .thread_name("log-writer")
-        .finish(Paced::new(io::BufWriter::with_capacity(WRITE_BUFFER_BYTES, io::stdout())));
+        .finish(Paced::new(io::BufWriter::with_capacity(
+            WRITE_BUFFER_BYTES,
+            io::stdout(),
+        )));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let result = match format {
@@ -59,7 +62,10 @@ struct Paced<W: Write> {
 
 impl<W: Write> Paced<W> {
     fn new(inner: W) -> Self {
-        Paced { inner, pause: WRITE_PAUSE }
+        Paced {
+            inner,
+            pause: WRITE_PAUSE,
+        }
     }
 }
 

@@ -285,8 +285,7 @@ impl RenderedPage {
     /// The nonce goes verbatim into the stored meta-blocks' slots, so it must be as long.
     fn join_brotli(&self, nonce: &str) -> Option<Vec<Bytes>> {
         let segments = self.brotli.as_ref()?;
-        (nonce.len() == NONCE_SLOT.len())
-            .then(|| interleave(segments, &Bytes::copy_from_slice(nonce.as_bytes())))
+        (nonce.len() == NONCE_SLOT.len()).then(|| interleave(segments, &Bytes::copy_from_slice(nonce.as_bytes())))
     }
 }
 
@@ -563,7 +562,10 @@ mod tests {
         assert_eq!(segments.len(), page.identity.len());
         let nonce = "VERBATIM_IN_THE_STREAM";
         let compressed = body_of(page.response(nonce, Coding::Brotli)).await;
-        assert_eq!(find(&compressed, nonce.as_bytes()).is_some(), true);
+        assert!(
+            find(&compressed, nonce.as_bytes()).is_some(),
+            "the nonce is stored, not compressed"
+        );
 
         let odd = "a-nonce-of-another-length";
         let response = page.response(odd, Coding::Brotli);
