@@ -239,6 +239,10 @@ def stalled_upstream(fake_base: str, fake_url: str) -> dict[str, object]:
     }
 
 
+def connections_in_use(url: str) -> int:
+    return json.loads(get(f"{url}/status.json")[1])["connections"]["in_use"]
+
+
 def memory_drill(fake_url: str) -> dict[str, object]:
     """32 -> BURST_CONNECTIONS -> 32 connections on a fresh process: peak RSS, RSS after, and the
     throughput after as a ratio of before."""
@@ -251,6 +255,11 @@ def memory_drill(fake_url: str) -> dict[str, object]:
         burst = wrk(f"{url}/", connections=BURST_CONNECTIONS)
         peak = proc_status_kib(app.pid, "VmHWM")
         after_burst = proc_status_kib(app.pid, "VmRSS")
+        # "After" starts once the server has closed the burst's connections (its own count, the
+        # status request aside), not while it is still tearing thousands of them down.
+        closing = [connections_in_use(url)]
+        while closing[-1] > 1 and len(closing) < 1_000:
+            closing.append(connections_in_use(url))
         after = wrk(f"{url}/")
         settled = proc_status_kib(app.pid, "VmRSS")
     finally:
@@ -265,6 +274,7 @@ def memory_drill(fake_url: str) -> dict[str, object]:
         "burst": burst,
         "after": after,
         "after_over_before": round(after["rps"] / before["rps"], 3),
+        "connections_open_after_burst": closing[0],
     }
 
 
