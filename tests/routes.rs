@@ -261,5 +261,10 @@ async fn only_pages_with_an_island_load_the_wasm() {
         );
         let bare_path = path.split('?').next().unwrap();
         assert_eq!(has_island, hn_reader::app::page_has_islands(bare_path), "GET {path}");
+        // Only islands hydrate, so no page data is serialised for hydration.
+        assert!(
+            !html.contains("__RESOLVED_RESOURCES["),
+            "GET {path}: resources serialised for hydration"
+        );
     }
 }
