@@ -322,9 +322,13 @@ resource "aws_s3_bucket" "state" {
         (tf / "deploy-role" / "emulator_override.tf").write_text(override(moto.url, [None], False))
         # The overridden resources live in the regional stack (modules/region): its own
         # override file (an override of a resource the root does not declare is an error).
+        # One block per resource: an override file may not declare a resource twice.
+        arguments: dict[str, list[str]] = {}
+        for o in gaps_file["behaviour_overrides"]:
+            arguments.setdefault(o["resource"], []).append(f'  {o["argument"]} = {json.dumps(o["value"])}\n')
         behaviour = "# Written by tools/terraform/emulated.py: behaviour_overrides of emulator-gaps.json.\n" + "".join(
-            f'\nresource "{o["resource"].split(".")[0]}" "{o["resource"].split(".")[1]}" {{\n  {o["argument"]} = {json.dumps(o["value"])}\n}}\n'
-            for o in gaps_file["behaviour_overrides"]
+            f'\nresource "{address.split(".")[0]}" "{address.split(".")[1]}" {{\n{"".join(lines)}}}\n'
+            for address, lines in arguments.items()
         )
         (tf / REGION_MODULE / "emulator_override.tf").write_text(behaviour)
         (tf / "emulator_override.tf").write_text(override(moto.url, MAIN_PROVIDER_ALIASES, True))
@@ -731,7 +735,12 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
                else settings["standby_region"] if key.startswith("module.standby.") else settings["region"])
         types.setdefault(rtype, set()).add(reg)
     tags = next(r["values"]["tags_all"] for r in all_state_resources(states["main"]) if r["type"] == "aws_vpc")
+    # Each regional stack names its resources with its own prefix (the standby's ends in its
+    # region code): its ECS cluster's name.
+    names = {(settings["standby_region"] if r["address"].startswith("module.standby") else settings["region"]): r["values"]["name"]
+             for r in all_state_resources(states["main"]) if r["mode"] == "managed" and r["type"] == "aws_ecs_cluster"}
     inp = {"policies": policies, "deploy_role": deploy_docs, "types": {k: sorted(v) for k, v in types.items()}, "declared_types": sorted(declared), "env": ws,
+           "names": names,
            "account": settings["account_id"], "region": settings["region"], "zone": settings.get("hosted_zone_id"),
            "boundary_arn": f"arn:aws:iam::{settings['account_id']}:policy/hn-reader-{ws}-boundary", "tags": tags}
     (work / f"iam-{ws}.json").write_text(json.dumps(inp))

@@ -14,7 +14,7 @@
 Usage: iam_check.py INPUT.json   (written by tools/terraform/emulated.py:
   {"policies": [{"name", "document"}...], "deploy_role": [documents], "declared_types": [...],
    "types": {type with instances in the workspace: [regions]}, "env", "account", "region",
-   "zone", "boundary_arn", "tags": {k: v}})
+   "names": {region: its stack's name prefix}, "zone", "boundary_arn", "tags": {k: v}})
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ def call_context(spec: str, arn_template: str, region: str, inp: dict) -> tuple[
     action, _, qualifier = spec.partition("@")
     action, _, service_arg = action.partition(">")
     svc = action.split(":")[0]
-    subst = {"region": region, "account": inp["account"], "name": f"hn-reader-{inp['env']}", "env": inp["env"], "zone": inp.get("zone") or "Z0000000000000"}
+    name = inp.get("names", {}).get(region, f"hn-reader-{inp['env']}")
+    subst = {"region": region, "account": inp["account"], "name": name, "env": inp["env"], "zone": inp.get("zone") or "Z0000000000000"}
     fill = lambda s: s.format(**subst)
     resource = fill(arn_template)
     ctx: dict = {"aws:RequestedRegion": region}
