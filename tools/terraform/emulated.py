@@ -412,21 +412,29 @@ ZONES: dict[str, str] = {}  # workspace -> the moto hosted zone id standing in f
 
 
 def settings_of(tf: Path, ws: str) -> dict:
-    """The workspace's entry of modules/settings, read with terraform console (no provider involved)."""
+    """The workspace's entry of modules/settings."""
+    return all_settings(tf, ws)[ws]
+
+
+def all_settings(tf: Path, ws: str) -> dict:
+    """Every workspace's entry of modules/settings, read with terraform console (no provider involved)."""
     subprocess.run(["terraform", "init", "-backend=false", "-input=false"], cwd=tf / "modules" / "settings", capture_output=True, timeout=120, check=True)
     proc = subprocess.run(["terraform", "console"], cwd=tf / "modules" / "settings", input="jsonencode(var.environments)\n",
                           capture_output=True, text=True, timeout=120, env=dict(os.environ, TF_VAR_workspace=ws))
     if proc.returncode != 0:
         raise Failure(f"terraform console on modules/settings failed: {proc.stderr}")
-    return json.loads(json.loads(proc.stdout.strip()))[ws]
+    return json.loads(json.loads(proc.stdout.strip()))
 
 
 def write_overrides(tf: Path, ws: str) -> None:
     """A workspace with a domain gets its settings with the moto zone's id (placeholder ids exist nowhere)."""
     module = ""
     if ws in ZONES:
-        entry = dict(settings_of(tf, ws), hosted_zone_id=ZONES[ws])
-        module = f'\nmodule "settings" {{\n  environments = {{ {ws} = {json.dumps(entry)} }}\n}}\n'
+        # The whole map, this workspace's entry changed: the settings' rules read other entries
+        # too (game_day_workspace must be one with a standby).
+        entries = all_settings(tf, ws)
+        entries[ws] = dict(entries[ws], hosted_zone_id=ZONES[ws])
+        module = f'\nmodule "settings" {{\n  environments = {json.dumps(entries)}\n}}\n'
     (tf / "deploy-role" / "emulator_override.tf").write_text(override(MOTO_URL[0], [None], False, extra=module))
     (tf / "emulator_override.tf").write_text(override(MOTO_URL[0], MAIN_PROVIDER_ALIASES, True, extra=module))
 
