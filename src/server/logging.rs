@@ -51,10 +51,11 @@ pub fn init(format: LogFormat) -> WorkerGuard {
 const WRITE_PAUSE: Duration = Duration::from_millis(2);
 
 /// The writer thread blocks on its queue whenever it has emptied it, so each access-log line
-/// under load woke it again: a futex wake and two context switches per request, a fifth of a
-/// cached page's cost. Resting briefly after each write lets lines gather in the queue (no
-/// thread is parked on it, so queuing one is cheap) and be written in one batch. A line reaches
-/// stdout at most `WRITE_PAUSE` later; shutdown still flushes everything queued.
+/// under load woke it again: a futex wake and two context switches per request (the thread was
+/// a tenth of the process's CPU on cached pages, a fortieth with the rest). Resting briefly
+/// after each write lets lines gather in the queue (no thread is parked on it, so queuing one
+/// is cheap) and be written in one batch. A line reaches stdout at most `WRITE_PAUSE` later;
+/// shutdown still flushes everything queued.
 struct Paced<W: Write> {
     inner: W,
     pause: Duration,
