@@ -111,9 +111,9 @@ fn deflate_piece(data: &[u8]) -> Bytes {
 }
 
 /// A brotli stream of `data` that `BroCatli` can join to others.
-fn brotli_piece(data: &[u8], quality: i32) -> Vec<u8> {
+fn brotli_piece(data: &[u8]) -> Vec<u8> {
     let params = BrotliEncoderParams {
-        quality,
+        quality: BROTLI_QUALITY,
         lgwin: BROTLI_WINDOW_BITS,
         catable: true,
         appendable: true,
@@ -209,10 +209,7 @@ impl RenderedPage {
                 crc
             })
             .collect();
-        let brotli_pieces: Vec<Bytes> = identity
-            .iter()
-            .map(|piece| Bytes::from(brotli_piece(piece, BROTLI_QUALITY)))
-            .collect();
+        let brotli_pieces: Vec<Bytes> = identity.iter().map(|piece| Bytes::from(brotli_piece(piece))).collect();
         let brotli = brotli_segments(&brotli_pieces);
         RenderedPage {
             ttl,
