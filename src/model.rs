@@ -244,6 +244,40 @@ pub struct StatusReport {
     /// Connections served now, and the new ones waiting for a place.
     pub connections: GateStatus,
     pub ecs: EcsStatus,
+    pub release: ReleaseStatus,
+}
+
+/// The release each region of the workspace runs: the record the pipeline writes in a region
+/// once its deployment has finished (`server::release`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseStatus {
+    /// The region this task runs in (`AWS_REGION`), when known.
+    pub this_region: Option<String>,
+    /// Empty when no records are configured (off AWS).
+    pub regions: Vec<RegionRelease>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionRelease {
+    pub region: String,
+    pub state: ReleaseState,
+    /// The image digest the region's record names.
+    pub digest: Option<String>,
+    /// When the record was written (unix seconds).
+    pub recorded_at: Option<i64>,
+    /// Why the record could not be read.
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseState {
+    /// Runs the release recorded last in any region.
+    Current,
+    /// Runs an older release than another region: its deployment failed or has not run yet.
+    Behind,
+    /// Its record could not be read.
+    Unknown,
 }
 
 /// The cache of rendered pages.
@@ -362,6 +396,8 @@ pub enum EcsStatus {
         task_arn: String,
         availability_zone: String,
         launch_type: String,
+        /// The image this container runs (`sha256:...`), when the metadata names it.
+        image_digest: Option<String>,
     },
 }
 

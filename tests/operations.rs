@@ -207,19 +207,24 @@ async fn metrics_are_on_their_own_listener_only() {
 async fn status_reports_each_component_and_the_ecs_task() {
     let metadata_calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&metadata_calls);
-    let metadata = axum::Router::new().route(
-        "/v4/abc/task",
-        get(move || async move {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Json(serde_json::json!({
-                "Cluster": "arn:aws:ecs:eu-west-1:111111111111:cluster/hn-reader-dev",
-                "TaskARN": "arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef",
-                "AvailabilityZone": "eu-west-1b",
-                "LaunchType": "FARGATE",
-                "Containers": [{"Name": "app", "Secrets": "never shown"}],
-            }))
-        }),
-    );
+    let metadata = axum::Router::new()
+        .route(
+            "/v4/abc",
+            get(|| async { Json(serde_json::json!({"Name": "app", "ImageID": IMAGE_NEW})) }),
+        )
+        .route(
+            "/v4/abc/task",
+            get(move || async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Json(serde_json::json!({
+                    "Cluster": "arn:aws:ecs:eu-west-1:111111111111:cluster/hn-reader-dev",
+                    "TaskARN": "arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef",
+                    "AvailabilityZone": "eu-west-1b",
+                    "LaunchType": "FARGATE",
+                    "Containers": [{"Name": "app", "Secrets": "never shown"}],
+                }))
+            }),
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let metadata_url = format!("http://{}/v4/abc", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, metadata).await });
@@ -245,6 +250,12 @@ async fn status_reports_each_component_and_the_ecs_task() {
     assert_eq!(items["misses"], 30);
     assert_eq!(report["ecs"]["Task"]["launch_type"], "FARGATE");
     assert_eq!(report["ecs"]["Task"]["availability_zone"], "eu-west-1b");
+    assert_eq!(report["ecs"]["Task"]["image_digest"], IMAGE_NEW);
+    assert_eq!(
+        report["release"]["regions"],
+        serde_json::json!([]),
+        "no records configured"
+    );
     assert!(!report.to_string().contains("never shown"));
 
     let (status, html) = app.get_text("/status").await;
@@ -262,7 +273,9 @@ async fn status_reports_each_component_and_the_ecs_task() {
             "row {row} missing"
         );
     }
-    assert!(html.contains("FARGATE task arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef"));
+    assert!(html.contains(&format!(
+        "FARGATE task arn:aws:ecs:eu-west-1:111111111111:task/hn-reader-dev/0123456789abcdef in cluster arn:aws:ecs:eu-west-1:111111111111:cluster/hn-reader-dev, eu-west-1b; image {IMAGE_NEW}"
+    )));
     for row in ["Circuit breaker", "Upstream limits"] {
         assert!(
             html.contains(&format!(r#"<th scope="row">{row}</th>"#)),
@@ -276,6 +289,145 @@ async fn status_reports_each_component_and_the_ecs_task() {
         metadata_calls.load(Ordering::SeqCst),
         1,
         "the task's identity never changes, so it is read once"
+    );
+}
+
+const IMAGE_NEW: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+const IMAGE_OLD: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A stand-in for SSM's GetParameter in each region, and for the container credentials
+/// endpoint: it answers only requests signed with the credentials it handed out.
+async fn fake_aws(calls: Arc<AtomicUsize>, credential_calls: Arc<AtomicUsize>) -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let ssm = move |headers: HeaderMap, body: String| async move {
+        calls.fetch_add(1, Ordering::SeqCst);
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let authorization = header("authorization");
+        let signed = authorization.starts_with("AWS4-HMAC-SHA256 Credential=ASIAFAKEKEY/")
+            && authorization.contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target")
+            && header("x-amz-security-token") == "fake-session-token"
+            && header("x-amz-target") == "AmazonSSM.GetParameter";
+        let request: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if !signed || request["Name"] != "/hn-reader/prod/release/deployed-digest" {
+            return (
+                StatusCode::FORBIDDEN,
+                Json(serde_json::json!({"__type": "AccessDeniedException"})),
+            );
+        }
+        // The credential scope names the region: .../<date>/<region>/ssm/aws4_request
+        let region = authorization.split('/').nth(2).unwrap_or("").to_string();
+        let (value, age) = match region.as_str() {
+            "eu-west-1" => (IMAGE_NEW, 60.0),
+            "eu-central-1" => (IMAGE_OLD, 7_200.0),
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    Json(serde_json::json!({"__type": "ParameterNotFound", "message": "secret internal detail"})),
+                );
+            }
+        };
+        let parameter =
+            serde_json::json!({"Name": request["Name"], "Value": value, "LastModifiedDate": now - age, "Version": 3});
+        (StatusCode::OK, Json(serde_json::json!({ "Parameter": parameter })))
+    };
+    let credentials = move |headers: HeaderMap| async move {
+        credential_calls.fetch_add(1, Ordering::SeqCst);
+        if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("fake-agent-token") {
+            return (StatusCode::UNAUTHORIZED, Json(serde_json::json!({})));
+        }
+        (
+            StatusCode::OK,
+            Json(serde_json::json!({
+                "AccessKeyId": "ASIAFAKEKEY",
+                "SecretAccessKey": "fake-secret-key",
+                "Token": "fake-session-token",
+                "Expiration": "2099-01-01T00:00:00Z",
+            })),
+        )
+    };
+    let aws = axum::Router::new()
+        .route("/", axum::routing::post(ssm))
+        .route("/credentials", get(credentials));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, aws).await });
+    url
+}
+
+#[tokio::test]
+async fn status_shows_the_region_whose_release_record_is_behind() {
+    use hn_reader::server::aws::{CredentialSource, Secret};
+    use hn_reader::server::config::ReleaseConfig;
+    let (calls, credential_calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let aws = fake_aws(Arc::clone(&calls), Arc::clone(&credential_calls)).await;
+    let app = spawn_app_with(|c| {
+        c.aws_region = Some("eu-west-1".into());
+        c.release = Some(ReleaseConfig {
+            parameter: "/hn-reader/prod/release/deployed-digest".into(),
+            regions: vec!["eu-west-1".into(), "eu-central-1".into(), "us-east-1".into()],
+            ssm_endpoint: Some(format!("{aws}/").parse().unwrap()),
+            credentials: CredentialSource::Container {
+                url: format!("{aws}/credentials").parse().unwrap(),
+                authorization: Some(Secret("fake-agent-token".into())),
+            },
+        });
+    })
+    .await;
+
+    let report = app.get_json("/status.json").await;
+    let regions = &report["release"]["regions"];
+    assert_eq!(report["release"]["this_region"], "eu-west-1");
+    assert_eq!(regions[0]["region"], "eu-west-1");
+    assert_eq!(
+        (&regions[0]["state"], &regions[0]["digest"]),
+        (&"current".into(), &IMAGE_NEW.into()),
+        "{report}"
+    );
+    assert_eq!(
+        (&regions[1]["state"], &regions[1]["digest"]),
+        (&"behind".into(), &IMAGE_OLD.into()),
+        "{report}"
+    );
+    assert_eq!(regions[2]["state"], "unknown");
+    assert_eq!(regions[2]["error"], "ParameterNotFound (HTTP 400)");
+    let age = report["now"].as_i64().unwrap() - regions[1]["recorded_at"].as_i64().unwrap();
+    assert!((7_190..=7_210).contains(&age), "the record's own date: {age} s ago");
+    for secret in [
+        "fake-secret-key",
+        "fake-session-token",
+        "fake-agent-token",
+        "secret internal detail",
+    ] {
+        assert!(!report.to_string().contains(secret), "{secret} in {report}");
+    }
+
+    let (status, html) = app.get_text("/status").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(&format!(
+            r#"<th scope="row">Release per region</th><td>Behind</td><td>eu-west-1 (this region): {IMAGE_NEW}, deployed 1 minute ago; eu-central-1: {IMAGE_OLD}, deployed 2 hours ago, behind; us-east-1: record unreadable: ParameterNotFound (HTTP 400)</td>"#
+        )),
+        "{html}"
+    );
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        3,
+        "one read per region, shared by the two views"
+    );
+    assert_eq!(
+        credential_calls.load(Ordering::SeqCst),
+        1,
+        "credentials are kept until they near expiry"
     );
 }
 

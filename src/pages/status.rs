@@ -4,7 +4,7 @@ use leptos_meta::Title;
 
 use crate::api::get_status;
 use crate::components::ErrorView;
-use crate::model::{EcsStatus, StatusReport, iso_datetime, time_ago};
+use crate::model::{EcsStatus, ReleaseState, ReleaseStatus, StatusReport, iso_datetime, time_ago};
 
 /// `/status`: one row per component, for humans. Machines read `/status.json`.
 #[component]
@@ -36,6 +36,7 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
         renders,
         connections,
         ecs,
+        release,
     } = report;
     let ago = |at: Option<i64>| at.map_or_else(|| "never".to_string(), |at| time_ago(now, at));
     let ms = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1} ms"));
@@ -133,11 +134,16 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
             task_arn,
             availability_zone,
             launch_type,
+            image_digest,
         } => (
             "OK",
-            format!("{launch_type} task {task_arn} in cluster {cluster}, {availability_zone}"),
+            format!(
+                "{launch_type} task {task_arn} in cluster {cluster}, {availability_zone}; image {}",
+                image_digest.as_deref().unwrap_or("unknown")
+            ),
         ),
     };
+    let (release_state, release_row) = release_row(now, &release);
     view! {
         <table class="status">
             <thead><tr><th scope="col">"Component"</th><th scope="col">"State"</th><th scope="col">"Details"</th></tr></thead>
@@ -151,7 +157,47 @@ fn StatusTable(report: StatusReport) -> impl IntoView {
                 {cache_rows}
                 <tr><th scope="row">"Cache: rendered pages"</th><td>{pages_state}</td><td>{pages_row}</td></tr>
                 <tr><th scope="row">"ECS task"</th><td>{ecs_state}</td><td>{ecs_row}</td></tr>
+                <tr><th scope="row">"Release per region"</th><td>{release_state}</td><td>{release_row}</td></tr>
             </tbody>
         </table>
     }
+}
+
+/// "Behind" when a region runs an older release than another; each region's digest and age.
+fn release_row(now: i64, release: &ReleaseStatus) -> (&'static str, String) {
+    if release.regions.is_empty() {
+        return ("n/a", "no release records (RELEASE_REGIONS is not set)".to_string());
+    }
+    let has = |state| release.regions.iter().any(|r| r.state == state);
+    let state = if has(ReleaseState::Behind) {
+        "Behind"
+    } else if has(ReleaseState::Unknown) {
+        "Unknown"
+    } else {
+        "OK"
+    };
+    let rows = release
+        .regions
+        .iter()
+        .map(|region| {
+            let here = if release.this_region.as_ref() == Some(&region.region) {
+                " (this region)"
+            } else {
+                ""
+            };
+            let record = match (&region.digest, region.recorded_at, &region.error) {
+                (Some(digest), Some(at), _) => format!("{digest}, deployed {}", time_ago(now, at)),
+                (_, _, Some(error)) => format!("record unreadable: {error}"),
+                _ => "no record".to_string(),
+            };
+            let behind = if region.state == ReleaseState::Behind {
+                ", behind"
+            } else {
+                ""
+            };
+            format!("{}{here}: {record}{behind}", region.region)
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    (state, rows)
 }

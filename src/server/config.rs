@@ -6,6 +6,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::admission::GateLimits;
+use super::aws::{CredentialSource, ECS_CREDENTIALS_HOST, Secret, is_local_endpoint};
 use super::hn::thread::MAX_COMMENTS;
 use super::upstream::UpstreamLimits;
 
@@ -48,6 +49,16 @@ pub const ENV_VARS: &[&str] = &[
     "MAX_CONNECTIONS",
     "CONNECTION_QUEUE_MAX",
     "CONNECTION_QUEUE_WAIT_MS",
+    "RELEASE_PARAMETER",
+    "RELEASE_REGIONS",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL_SSM",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
 ];
 
 pub const DEFAULT_HN_API_URL: &str = "https://hacker-news.firebaseio.com/v0";
@@ -99,6 +110,20 @@ pub struct Config {
     pub renders: GateLimits,
     /// Connections served at once, and the new ones that may wait for a place.
     pub connections: GateLimits,
+    /// The region this task runs in (ECS sets `AWS_REGION`).
+    pub aws_region: Option<String>,
+    /// Each region's release record, for the status page; None: not shown.
+    pub release: Option<ReleaseConfig>,
+}
+
+/// Where the pipeline records each region's release (`server::release`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseConfig {
+    /// The SSM parameter's name, the same in every region.
+    pub parameter: String,
+    pub regions: Vec<String>,
+    pub ssm_endpoint: Option<Url>,
+    pub credentials: CredentialSource,
 }
 
 impl Config {
@@ -227,6 +252,9 @@ impl Config {
             None => Some(SocketAddr::from(([127, 0, 0, 1], 9100))),
         };
 
+        let aws_region = get("AWS_REGION").map(|v| parse_region("AWS_REGION", &v)).transpose()?;
+        let release = release_config(&get)?;
+
         Ok(Config {
             site_addr,
             hn_api_url,
@@ -258,7 +286,116 @@ impl Config {
             worker_threads,
             renders,
             connections,
+            aws_region,
+            release,
         })
+    }
+}
+
+/// `RELEASE_PARAMETER` and `RELEASE_REGIONS` go together, and need credentials.
+fn release_config(get: &impl Fn(&'static str) -> Option<String>) -> Result<Option<ReleaseConfig>, ConfigError> {
+    let (parameter, regions) = match (get("RELEASE_PARAMETER"), get("RELEASE_REGIONS")) {
+        (None, None) => return Ok(None),
+        (Some(parameter), Some(regions)) => (parameter, regions),
+        (None, Some(regions)) => return Err(invalid("RELEASE_REGIONS", &regions, "needs RELEASE_PARAMETER too")),
+        (Some(parameter), None) => return Err(invalid("RELEASE_PARAMETER", &parameter, "needs RELEASE_REGIONS too")),
+    };
+    let parameter = parameter.trim().to_string();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
+    if !parameter.starts_with('/') || parameter.len() > 1_011 || !parameter.chars().all(allowed) {
+        let reason = "expected an SSM parameter name: /path/name of letters, digits, _ . - /";
+        return Err(invalid("RELEASE_PARAMETER", &parameter, reason));
+    }
+    let regions = regions
+        .split(',')
+        .map(|region| parse_region("RELEASE_REGIONS", region))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ssm_endpoint = get("AWS_ENDPOINT_URL_SSM")
+        .map(|v| {
+            let url = parse_base_url("AWS_ENDPOINT_URL_SSM", &v)?;
+            if url.scheme() == "http" && !is_local_endpoint(&url) {
+                return Err(invalid(
+                    "AWS_ENDPOINT_URL_SSM",
+                    &v,
+                    "plain http only on this machine: signed requests go over https",
+                ));
+            }
+            Ok(url)
+        })
+        .transpose()?;
+    let credentials = credential_source(get)?.ok_or_else(|| {
+        let reason = "needs AWS credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (ECS sets it for the task role), AWS_CONTAINER_CREDENTIALS_FULL_URI, or AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY";
+        invalid("RELEASE_REGIONS", &regions.join(","), reason)
+    })?;
+    Ok(Some(ReleaseConfig {
+        parameter,
+        regions,
+        ssm_endpoint,
+        credentials,
+    }))
+}
+
+/// The credentials the AWS SDKs would find first: the container's, then the shell's.
+/// Secret values are never echoed in an error.
+fn credential_source(get: &impl Fn(&'static str) -> Option<String>) -> Result<Option<CredentialSource>, ConfigError> {
+    let authorization = get("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Secret);
+    if let Some(relative) = get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
+        let var = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+        let url = Url::parse(&format!("http://{ECS_CREDENTIALS_HOST}"))
+            .and_then(|base| base.join(relative.trim()))
+            .ok()
+            .filter(|url| relative.trim().starts_with('/') && url.host_str() == Some(ECS_CREDENTIALS_HOST))
+            .ok_or_else(|| invalid(var, "<not shown>", "expected a path, e.g. /v2/credentials/<id>"))?;
+        return Ok(Some(CredentialSource::Container { url, authorization }));
+    }
+    if let Some(full) = get("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+        let var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+        let url = Url::parse(full.trim()).map_err(|e| invalid(var, &full, &format!("not a URL ({e})")))?;
+        let local_http = url.scheme() == "http" && is_local_endpoint(&url);
+        if !(url.scheme() == "https" || local_http) {
+            return Err(invalid(
+                var,
+                &full,
+                "expected https, or http on this machine or the container agent",
+            ));
+        }
+        return Ok(Some(CredentialSource::Container { url, authorization }));
+    }
+    match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
+        (Some(access_key_id), Some(secret)) => Ok(Some(CredentialSource::Environment {
+            access_key_id: access_key_id.trim().to_string(),
+            secret_access_key: Secret(secret.trim().to_string()),
+            session_token: get("AWS_SESSION_TOKEN").map(|t| Secret(t.trim().to_string())),
+        })),
+        (Some(id), None) => Err(invalid("AWS_ACCESS_KEY_ID", &id, "needs AWS_SECRET_ACCESS_KEY too")),
+        (None, Some(_)) => Err(invalid(
+            "AWS_SECRET_ACCESS_KEY",
+            "<not shown>",
+            "needs AWS_ACCESS_KEY_ID too",
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// An AWS region name such as eu-west-1 or us-gov-west-1.
+fn parse_region(var: &'static str, value: &str) -> Result<String, ConfigError> {
+    let region = value.trim();
+    let parts: Vec<&str> = region.split('-').collect();
+    let well_formed = parts.len() >= 3
+        && parts[0].len() == 2
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if well_formed {
+        Ok(region.to_string())
+    } else {
+        Err(invalid(
+            var,
+            value,
+            "expected AWS region names such as eu-west-1, separated by commas",
+        ))
     }
 }
 
@@ -372,11 +509,74 @@ mod tests {
             ("RENDER_QUEUE_WAIT_MS", "30000"),
             ("MAX_CONNECTIONS", "0"),
             ("CONNECTION_QUEUE_WAIT_MS", "-5"),
+            ("AWS_REGION", "Ireland"),
+            ("RELEASE_REGIONS", "eu-west-1"),
+            ("RELEASE_PARAMETER", "/hn-reader/dev/release/deployed-digest"),
         ] {
             let err = config(&[(var, value)]).expect_err(&format!("{var}={value} accepted"));
             assert_eq!(err.var, var);
             assert!(err.to_string().starts_with(&format!("invalid {var}=")), "{err}");
         }
+    }
+
+    #[test]
+    fn release_records_need_a_name_regions_and_credentials() {
+        let release = [
+            ("RELEASE_PARAMETER", "/hn-reader/prod/release/deployed-digest"),
+            ("RELEASE_REGIONS", "eu-west-1, eu-central-1"),
+        ];
+        let on_ecs = [
+            &release[..],
+            &[("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc")],
+        ]
+        .concat();
+        let c = config(&on_ecs).unwrap().release.expect("configured");
+        assert_eq!(c.regions, ["eu-west-1", "eu-central-1"]);
+        assert_eq!(
+            c.credentials,
+            CredentialSource::Container {
+                url: Url::parse("http://169.254.170.2/v2/credentials/abc").unwrap(),
+                authorization: None
+            }
+        );
+        assert_eq!(config(&[]).unwrap().release, None, "off AWS: no records");
+
+        let err = config(&release).expect_err("no credentials");
+        assert_eq!(err.var, "RELEASE_REGIONS");
+        assert!(err.reason.contains("AWS credentials"), "{err}");
+
+        for (var, value) in [
+            ("RELEASE_REGIONS", "eu-west-1,,eu-central-1"),
+            ("RELEASE_PARAMETER", "hn-reader/no-leading-slash"),
+            ("RELEASE_PARAMETER", "/with spaces"),
+            ("AWS_ENDPOINT_URL_SSM", "http://ssm.example.com/"),
+            (
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                "//elsewhere.example.com/creds",
+            ),
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://10.1.2.3/creds"),
+        ] {
+            let mut vars = on_ecs.clone();
+            vars.retain(|(k, _)| *k != var);
+            vars.push((var, value));
+            let err = config(&vars).expect_err(&format!("{var}={value} accepted"));
+            assert_eq!(err.var, var, "{err}");
+        }
+
+        let secret = "wJalrXUtnFEMI/K7MDENG";
+        let keys = [
+            &release[..],
+            &[("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"), ("AWS_SECRET_ACCESS_KEY", secret)],
+        ]
+        .concat();
+        let c = config(&keys).unwrap();
+        assert!(
+            !format!("{c:?}").contains(secret),
+            "the secret key shows in the config's Debug"
+        );
+        let half = [&release[..], &[("AWS_SECRET_ACCESS_KEY", secret)]].concat();
+        let err = config(&half).expect_err("a secret without its key id");
+        assert!(!err.to_string().contains(secret), "{err}");
     }
 
     #[test]

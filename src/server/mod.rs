@@ -1,6 +1,7 @@
 //! Everything that only runs on the server.
 
 pub mod admission;
+pub mod aws;
 pub mod cache;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod middleware;
 pub mod offline;
 pub mod page_cache;
 pub mod policy;
+pub mod release;
 pub mod router;
 pub mod sanitize;
 pub mod serve;
@@ -75,7 +77,16 @@ pub fn build_state(config: Config, leptos_options: LeptosOptions) -> Result<AppS
         HnClient::new(config.hn_api_url.clone(), config.upstream).map_err(|e| StartError::Client(e.to_string()))?;
     let hn = HnService::new(client, &config);
     let ecs = status::EcsMetadata::new(config.ecs_metadata_uri.clone()).map_err(StartError::Client)?;
-    Ok(AppState::new(Arc::new(config), leptos_options, hn, assets, ecs))
+    let release =
+        release::ReleaseRecords::new(config.release.as_ref(), config.aws_region.clone()).map_err(StartError::Client)?;
+    Ok(AppState::new(
+        Arc::new(config),
+        leptos_options,
+        hn,
+        assets,
+        ecs,
+        release,
+    ))
 }
 
 /// Serves until SIGTERM or SIGINT, then drains in-flight requests within the grace period.

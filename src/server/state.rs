@@ -13,6 +13,7 @@ use super::config::Config;
 use super::hn::HnService;
 use super::offline::service_worker_script;
 use super::page_cache::PageCache;
+use super::release::ReleaseRecords;
 use super::site::BuildAssets;
 use super::status::EcsMetadata;
 use crate::app::StylesheetHref;
@@ -36,6 +37,7 @@ pub struct Shared {
     /// This build's service worker script (`offline`).
     pub service_worker: axum::body::Bytes,
     pub ecs: EcsMetadata,
+    pub release: ReleaseRecords,
     ready: AtomicBool,
     pub started: Instant,
     pub started_unix: i64,
@@ -62,9 +64,11 @@ impl AppState {
         hn: HnService,
         assets: BuildAssets,
         ecs: EcsMetadata,
+        release: ReleaseRecords,
     ) -> AppState {
         AppState(Arc::new(Shared {
             ecs,
+            release,
             page_cache: PageCache::new(config.page_cache_ttl, config.page_cache_max_bytes),
             renders: Arc::new(Gate::new(config.renders)),
             connections: Arc::new(Gate::new(config.connections)),

@@ -72,8 +72,30 @@ impl EcsMetadata {
     }
 }
 
+/// The task (`<uri>/task`) and this container (`<uri>`), whose `ImageID` is the image digest.
 async fn fetch_task(client: &reqwest::Client, uri: &Url) -> Result<EcsStatus, String> {
-    let url = format!("{}/task", uri.as_str().trim_end_matches('/'));
+    let container_url = uri.as_str().trim_end_matches('/').to_string();
+    let (task, container) = tokio::join!(
+        fetch_json(client, format!("{container_url}/task")),
+        fetch_json(client, container_url)
+    );
+    let (task, container) = (task?, container?);
+    let field = |name: &str| task.get(name).and_then(Value::as_str).unwrap_or("unknown").to_string();
+    let image_digest = container
+        .get("ImageID")
+        .and_then(Value::as_str)
+        .filter(|id| id.starts_with("sha256:"))
+        .map(str::to_string);
+    Ok(EcsStatus::Task {
+        cluster: field("Cluster"),
+        task_arn: field("TaskARN"),
+        availability_zone: field("AvailabilityZone"),
+        launch_type: field("LaunchType"),
+        image_digest,
+    })
+}
+
+async fn fetch_json(client: &reqwest::Client, url: String) -> Result<Value, String> {
     let response = client
         .get(&url)
         .send()
@@ -83,14 +105,7 @@ async fn fetch_task(client: &reqwest::Client, uri: &Url) -> Result<EcsStatus, St
         return Err(format!("task metadata answered {}", response.status()));
     }
     let bytes = response.bytes().await.map_err(|e| format!("task metadata: {e}"))?;
-    let body: Value = serde_json::from_slice(&bytes).map_err(|e| format!("task metadata is not JSON: {e}"))?;
-    let field = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("unknown").to_string();
-    Ok(EcsStatus::Task {
-        cluster: field("Cluster"),
-        task_arn: field("TaskARN"),
-        availability_zone: field("AvailabilityZone"),
-        launch_type: field("LaunchType"),
-    })
+    serde_json::from_slice(&bytes).map_err(|e| format!("task metadata is not JSON: {e}"))
 }
 
 pub async fn report(state: &AppState) -> StatusReport {
@@ -130,6 +145,7 @@ pub async fn report(state: &AppState) -> StatusReport {
         renders: state.renders.status(),
         connections: state.connections.status(),
         ecs: state.ecs.status().await,
+        release: state.release.status().await,
     }
 }
 
