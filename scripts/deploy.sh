@@ -21,11 +21,12 @@
 #   4. per region: the standby waits for the digest in its ECR replica; BLUE_GREEN: a
 #      CodeDeploy deployment of the task definition just registered, waited for at most the
 #      settings' deployment_timeout_minutes; then the region's ReleaseRun metric (the run
-#      number: the dashboards' release-per-region widget shows a region that lags);
+#      number: the dashboards' release-per-region widget shows a region that lags) and its
+#      release record (SSM deployed-digest, which every task's /status reads per region);
 #   5. tag the image <env>-<run id> in ECR, which the lifecycle policy keeps (rollbacks);
 #   6. a deploy event into the tooling account's pipeline log (scripts/pipeline-event.sh).
 # A primary whose deployment fails stops the job before the standby changes: the standby
-# keeps serving the previous release, and its ReleaseRun stays behind.
+# keeps serving the previous release, and its ReleaseRun and release record stay behind.
 # A region new in the apply (a first deploy, or a standby just added to the settings): the
 # apply creates its bucket with everything else and the assets are uploaded right after it,
 # before the job ends and before the smoke test; a new region's tasks pass their health checks
@@ -146,6 +147,8 @@ for key in $(python3 -c 'import json,sys; print(" ".join(k for k in ("primary", 
     [[ "$codedeploy" == "null" ]] || codedeploy_region "$region" "$codedeploy"
     aws cloudwatch put-metric-data --region "$region" --namespace "hn-reader/${DEPLOY_ENV}" --metric-name ReleaseRun \
       --dimensions "Region=${region}" --value "${GITHUB_RUN_NUMBER:-0}"
+    aws ssm put-parameter --region "$region" --name "$(r deployed_digest_parameter)" --type String \
+      --value "$DIGEST" --overwrite >/dev/null
   )
   echo "deploy: $region runs ${DIGEST}"
 done

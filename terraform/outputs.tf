@@ -36,7 +36,7 @@ output "workspace_settings" {
 # What scripts/deploy.sh does per region, primary first: sync /pkg into static_bucket,
 # deploy through CodeDeploy (codedeploy, BLUE_GREEN) and record the release metric.
 output "regions" {
-  description = "Per region (primary, standby): region, ALB DNS name, static bucket, ECS cluster/service, log group, dashboard, alarm topic, ECR repository, codedeploy (null for ROLLING)."
+  description = "Per region (primary, standby): region, ALB DNS name, static bucket, ECS cluster/service, log group, dashboard, alarm topic, ECR repository, codedeploy (null for ROLLING), deployed_digest_parameter (the release record /status reads)."
   value = { for k, m in merge({ primary = module.primary }, local.has_standby ? { standby = module.standby[0] } : {}) : k => {
     region             = local.regions[k].region
     alb_dns_name       = m.alb.dns_name
@@ -48,6 +48,8 @@ output "regions" {
     alarm_topic_arn    = m.alarm_topic_arn
     ecr_repository_url = k == "primary" ? local.tooling.ecr_repository_url : local.tooling.ecr_replicas[local.regions[k].region].url
     codedeploy         = m.codedeploy
+    # scripts/deploy.sh writes the digest here once the region's deployment has finished.
+    deployed_digest_parameter = m.deployed_digest_parameter
   } }
 }
 

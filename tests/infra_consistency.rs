@@ -439,3 +439,127 @@ fn the_user_is_the_image_s_non_root_user() {
         assert_eq!(value, Expression::Bool(true));
     }
 }
+
+/// The HCL text of an expression, for references the checks follow by name.
+fn hcl_text(expr: &Expression) -> String {
+    hcl::format::to_string(expr).expect("an HCL expression formats")
+}
+
+#[test]
+fn the_release_record_the_app_reads_is_the_one_its_role_may_read_and_the_pipeline_writes() {
+    let files = terraform();
+    let locals = locals(&files);
+    let Expression::Object(release_env) = &locals["release_environment"] else {
+        panic!("release_environment must be a map");
+    };
+    let release_env: BTreeMap<String, String> = release_env.iter().map(|(k, v)| (key_name(k), hcl_text(v))).collect();
+    for name in release_env.keys() {
+        assert!(
+            ENV_VARS.contains(&name.as_str()),
+            "the task definition sets {name}, which the app does not read"
+        );
+    }
+    assert_eq!(release_env["RELEASE_PARAMETER"], "local.deployed_digest_parameter");
+    assert!(
+        release_env["RELEASE_REGIONS"].contains("var.release_regions"),
+        "{release_env:?}"
+    );
+    assert_eq!(
+        hcl_text(&locals["deployed_digest_parameter"]),
+        r#""/hn-reader/${local.env}/release/deployed-digest""#
+    );
+
+    let task_definition_env: Vec<String> = container_definition_values(&files, "environment")
+        .iter()
+        .map(hcl_text)
+        .collect();
+    assert!(
+        task_definition_env
+            .iter()
+            .all(|e| e.contains("local.release_environment")),
+        "the task definition must pass release_environment: {task_definition_env:?}"
+    );
+    let record = resources(&files, "aws_ssm_parameter")
+        .find(|r| {
+            r.attributes()
+                .any(|a| a.key() == "name" && hcl_text(a.expr()) == "local.deployed_digest_parameter")
+        })
+        .expect("an aws_ssm_parameter named local.deployed_digest_parameter");
+    let lifecycle = record
+        .blocks()
+        .find(|b| b.identifier() == "lifecycle")
+        .expect("lifecycle");
+    assert!(
+        lifecycle
+            .body()
+            .attributes()
+            .any(|a| a.key() == "ignore_changes" && hcl_text(a.expr()).contains("value")),
+        "the pipeline owns the record's value: terraform must leave it alone"
+    );
+
+    // The task role may read exactly that record, in each region the task is told about.
+    let task_policy = files
+        .iter()
+        .flat_map(|(_, body)| body.blocks())
+        .find(|b| {
+            b.identifier() == "data"
+                && b.labels()
+                    .iter()
+                    .map(|l| l.as_str())
+                    .eq(["aws_iam_policy_document", "task"])
+        })
+        .expect("data.aws_iam_policy_document.task");
+    let statements: Vec<_> = task_policy
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "statement")
+        .collect();
+    assert_eq!(statements.len(), 1, "the task role has one statement");
+    let attr = |name: &str| {
+        statements[0]
+            .body()
+            .attributes()
+            .find(|a| a.key() == name)
+            .map(|a| hcl_text(a.expr()))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        attr("actions").split_whitespace().collect::<String>(),
+        r#"["ssm:GetParameter"]"#
+    );
+    let resources = attr("resources");
+    assert!(
+        resources.contains("var.release_regions") && resources.contains("parameter${local.deployed_digest_parameter}"),
+        "{resources}"
+    );
+
+    // The pipeline writes the record each region's output names.
+    let outputs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("terraform/outputs.tf")).unwrap();
+    assert!(outputs.contains("deployed_digest_parameter = m.deployed_digest_parameter"));
+    let deploy = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/deploy.sh")).unwrap();
+    assert!(
+        deploy.contains(r#"aws ssm put-parameter --region "$region" --name "$(r deployed_digest_parameter)""#),
+        "scripts/deploy.sh must write each region's record"
+    );
+
+    // With what ECS adds to every task, prod's environment is valid configuration.
+    let Expression::Object(task_env) = &locals["container_environment"] else {
+        panic!()
+    };
+    let ecs_adds = [
+        ("AWS_REGION", "eu-central-1"),
+        ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/0123"),
+        ("ECS_CONTAINER_METADATA_URI_V4", "http://169.254.170.2/v4/0123"),
+        ("RELEASE_PARAMETER", "/hn-reader/prod/release/deployed-digest"),
+        ("RELEASE_REGIONS", "eu-west-1,eu-central-1"),
+    ];
+    let merged: BTreeMap<String, String> = docker_env()
+        .into_iter()
+        .chain(task_env.iter().map(|(k, v)| (key_name(k), string(v))))
+        .chain(ecs_adds.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect();
+    let config =
+        Config::from_lookup(|name| merged.get(name).cloned()).expect("prod's task environment is valid config");
+    let release = config.release.expect("the release records are configured");
+    assert_eq!(release.regions, ["eu-west-1", "eu-central-1"]);
+}

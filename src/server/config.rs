@@ -338,27 +338,36 @@ fn release_config(get: &impl Fn(&'static str) -> Option<String>) -> Result<Optio
 /// The credentials the AWS SDKs would find first: the container's, then the shell's.
 /// Secret values are never echoed in an error.
 fn credential_source(get: &impl Fn(&'static str) -> Option<String>) -> Result<Option<CredentialSource>, ConfigError> {
-    let authorization = get("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Secret);
-    if let Some(relative) = get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
-        let var = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
-        let url = Url::parse(&format!("http://{ECS_CREDENTIALS_HOST}"))
-            .and_then(|base| base.join(relative.trim()))
-            .ok()
-            .filter(|url| relative.trim().starts_with('/') && url.host_str() == Some(ECS_CREDENTIALS_HOST))
-            .ok_or_else(|| invalid(var, "<not shown>", "expected a path, e.g. /v2/credentials/<id>"))?;
-        return Ok(Some(CredentialSource::Container { url, authorization }));
-    }
-    if let Some(full) = get("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
-        let var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-        let url = Url::parse(full.trim()).map_err(|e| invalid(var, &full, &format!("not a URL ({e})")))?;
-        let local_http = url.scheme() == "http" && is_local_endpoint(&url);
-        if !(url.scheme() == "https" || local_http) {
-            return Err(invalid(
-                var,
-                &full,
-                "expected https, or http on this machine or the container agent",
-            ));
-        }
+    let relative = get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .map(|relative| {
+            Url::parse(&format!("http://{ECS_CREDENTIALS_HOST}"))
+                .and_then(|base| base.join(relative.trim()))
+                .ok()
+                .filter(|url| relative.trim().starts_with('/') && url.host_str() == Some(ECS_CREDENTIALS_HOST))
+                .ok_or_else(|| {
+                    let reason = "expected a path, e.g. /v2/credentials/<id>";
+                    invalid("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "<not shown>", reason)
+                })
+        })
+        .transpose()?;
+    let full = get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .map(|full| {
+            let var = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+            let url = Url::parse(full.trim()).map_err(|e| invalid(var, &full, &format!("not a URL ({e})")))?;
+            if url.scheme() == "https" || (url.scheme() == "http" && is_local_endpoint(&url)) {
+                Ok(url)
+            } else {
+                Err(invalid(
+                    var,
+                    &full,
+                    "expected https, or http on this machine or the container agent",
+                ))
+            }
+        })
+        .transpose()?;
+    // The relative URI first, as in the AWS SDKs.
+    if let Some(url) = relative.or(full) {
+        let authorization = get("AWS_CONTAINER_AUTHORIZATION_TOKEN").map(Secret);
         return Ok(Some(CredentialSource::Container { url, authorization }));
     }
     match (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {

@@ -5,11 +5,11 @@
 #
 # It allows the union of what the main root's roles are granted, scoped to the stack:
 #   execution role       ECR pull of the tooling repository, app log streams
-#   task role            nothing (it has no permissions)
+#   task role            reading each region's release record (SSM, for /status)
 #   CodeDeploy role      (BLUE_GREEN) task sets of the stack's service, moving its listener
 #                        rules, passing the task roles to ECS
 #   flow-logs role       VPC flow log streams
-# A role that needs more (e.g. the app calling an AWS API) needs it here first.
+# A role that needs more (e.g. another AWS API the app calls) needs it here first.
 #
 # The main root builds this policy's ARN from its name (iam.tf, local.permissions_boundary_arn),
 # so this root is applied before the main root.
@@ -34,6 +34,13 @@ data "aws_iam_policy_document" "boundary" {
     sid       = "StackLogStreams"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = [for region in keys(local.stacks) : "${local.p}:logs:${region}:${local.account}:log-group:/hn-reader/${terraform.workspace}/*"]
+  }
+
+  # ---- task role: each region's release record, which /status shows ----
+  statement {
+    sid       = "TaskReadsReleaseRecords"
+    actions   = ["ssm:GetParameter"]
+    resources = [for region in keys(local.stacks) : "${local.p}:ssm:${region}:${local.account}:parameter/hn-reader/${terraform.workspace}/release/deployed-digest"]
   }
 
   # ---- CodeDeploy role (BLUE_GREEN): task sets of the service, listener rules ----

@@ -544,7 +544,10 @@ def main(argv: list[str]) -> int:
         runs = {(m["namespace"], m["dimensions"]) for m in st.get("metrics", []) if m["name"] == "ReleaseRun" and m["region"] in m["dimensions"]}
         expect(runs == {(f"hn-reader/{ws}", f"Region={r}") for ws, rs in (("dev", ["eu-west-1"]), ("int", ["eu-west-1", "eu-central-1"]), ("prod", ["eu-west-1", "eu-central-1"])) for r in rs},
                f"regions: ReleaseRun metrics {runs}")
-        print("PASS regions: /pkg synced into both regions' buckets, CodeDeploy primary then standby (int, prod), a ReleaseRun metric per region")
+        records = st.get("ssm_parameters", {})
+        expect(records == {f"{r}|/hn-reader/{ws}/release/deployed-digest": digest for ws, rs in (("dev", ["eu-west-1"]), ("int", ["eu-west-1", "eu-central-1"]), ("prod", ["eu-west-1", "eu-central-1"])) for r in rs},
+               f"regions: release records {records}")
+        print("PASS regions: /pkg synced into both regions' buckets, CodeDeploy primary then standby (int, prod), a ReleaseRun metric and a release record per region")
         second = st.get("second_cloud_applied", [])
         expect([(a["workspace"], a["digest"]) for a in second] == [("int", digest), ("prod", digest)], f"second cloud: applies {second}")
         for ws, project in (("int", "hn-reader-int"), ("prod", "hn-reader-prod")):
@@ -577,15 +580,20 @@ def main(argv: list[str]) -> int:
         # the standby's deployment fails: the job fails, the standby's ReleaseRun stays behind
         st = r.read_state()
         st["fail_codedeploy_region"], n_metrics = "eu-central-1", len(st.get("metrics", []))
+        planted = "sha256:" + "0" * 64  # the release each region ran before this run
+        st["ssm_parameters"] = {key: planted for key in st["ssm_parameters"]}
         r.write_state(st)
         res = r.start("deploy.yml", PUSH_MAIN)
         st = r.read_state()
         new = [(m["namespace"], m["region"]) for m in st["metrics"][n_metrics:]]
         expect(res["int"]["result"] == "failure" and res["prod"]["result"] == "skipped", f"standby lags: {res}")
         expect(("hn-reader/int", "eu-west-1") in new and ("hn-reader/int", "eu-central-1") not in new, f"standby lags: metrics {new}")
+        records = st["ssm_parameters"]
+        expect(records["eu-west-1|/hn-reader/int/release/deployed-digest"] == digest and records["eu-central-1|/hn-reader/int/release/deployed-digest"] == planted,
+               f"standby lags: release records {records}")
         del st["fail_codedeploy_region"]
         r.write_state(st)
-        print("PASS standby lags: int's standby deployment fails the promotion; only the primary's ReleaseRun moves (the dashboard shows the lag)")
+        print("PASS standby lags: int's standby deployment fails the promotion; only the primary's ReleaseRun and release record move (the dashboard and /status show the lag)")
 
         # the saved plan is replaced between plan and deploy
         original = Runner.run_job

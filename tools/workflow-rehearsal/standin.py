@@ -11,7 +11,8 @@ requires of the workflows, failing like it would:
              sts assume-role, s3 sync (the bucket must exist), s3 cp (to and from the
              state bucket), logs (streams are created once), deploy (CodeDeploy, per
              region; "fail_codedeploy_region" in the state fails that region's), cloudwatch
-             put-metric-data (recorded), application-autoscaling and ecs describe-services
+             put-metric-data and ssm put-parameter (recorded: a region's release record
+             is that region's own; overwriting needs --overwrite), application-autoscaling and ecs describe-services
              (a scalable target's capacity, the running count follows it).
   terraform  init, workspace, plan [-out], show, apply (refuses, as with TF_INPUT=0, when a
              variable without a default is not given), apply of a saved plan (as Terraform:
@@ -237,6 +238,12 @@ def aws(args: list[str]) -> None:
     elif svc == "cloudwatch" and op == "put-metric-data":
         st.setdefault("metrics", []).append({"region": opt(args, "--region"), "namespace": opt(args, "--namespace"), "name": opt(args, "--metric-name"),
                                              "dimensions": opt(args, "--dimensions"), "value": opt(args, "--value")})
+    elif svc == "ssm" and op == "put-parameter":
+        key = f"{opt(args, '--region')}|{opt(args, '--name')}"
+        records = st.setdefault("ssm_parameters", {})
+        if key in records and "--overwrite" not in args:
+            die("An error occurred (ParameterAlreadyExists) when calling the PutParameter operation", 254)
+        records[key] = opt(args, "--value")
     elif svc == "application-autoscaling" and op == "describe-scalable-targets":
         key = f"{opt(args, '--region')}|{opt(args, '--resource-ids')}"
         t = st.setdefault("scalable_targets", {}).setdefault(key, {"MinCapacity": 2, "MaxCapacity": 4})
@@ -308,7 +315,8 @@ def regions_of(ws: str) -> dict:
                                                "container_name": "app", "container_port": 8080, "timeout_minutes": 30, "test_listener_port": 8443}
         out[key] = {"region": region, "static_bucket": f"{name}-static-rehearsal", "ecs_cluster_name": name, "ecs_service_name": name,
                     "dashboard_url": f"https://{region}.console.example/", "codedeploy": codedeploy,
-                    "ecr_repository_url": f"444444444444.dkr.ecr.{repo_region}.amazonaws.com/hn-reader"}
+                    "ecr_repository_url": f"444444444444.dkr.ecr.{repo_region}.amazonaws.com/hn-reader",
+                    "deployed_digest_parameter": f"/hn-reader/{ws}/release/deployed-digest"}
     return out
 
 

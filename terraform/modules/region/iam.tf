@@ -75,13 +75,27 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# ---- task role: the app calls no AWS API; the role exists so nothing falls back to
-# another identity, and carries no permissions ----
+# ---- task role: the app's one AWS call, reading each region's release record for /status
+# (release.tf); the role also keeps anything from falling back to another identity ----
 
 resource "aws_iam_role" "task" {
   name                 = "${local.name}-task"
   assume_role_policy   = data.aws_iam_policy_document.assume["ecs_tasks"].json
   permissions_boundary = local.permissions_boundary_arn
+}
+
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "ReadReleaseRecords"
+    actions   = ["ssm:GetParameter"]
+    resources = [for r in var.release_regions : "arn:${local.partition}:ssm:${r}:${local.account_id}:parameter${local.deployed_digest_parameter}"]
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "read-release-records"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
 }
 
 # ---- CodeDeploy (BLUE_GREEN workspaces): the role CodeDeploy uses to create the replacement

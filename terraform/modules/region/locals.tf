@@ -65,6 +65,12 @@ locals {
     HSTS_ENABLED        = "true"
     METRICS_ADDR        = "127.0.0.1:9100"
   }
+  # The status page's release per region (release.tf): the same record in every region of
+  # the workspace, which the task role may read (iam.tf).
+  release_environment = {
+    RELEASE_PARAMETER = local.deployed_digest_parameter
+    RELEASE_REGIONS   = join(",", var.release_regions)
+  }
 }
 
 # Shutdown ordering: the target group stops sending new requests first, then the app

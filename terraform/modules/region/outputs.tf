@@ -43,6 +43,11 @@ output "alarm_topic_arn" {
   value       = aws_sns_topic.alarms.arn
 }
 
+output "deployed_digest_parameter" {
+  description = "The SSM record scripts/deploy.sh writes once this region's deployment has finished."
+  value       = aws_ssm_parameter.deployed_digest.name
+}
+
 output "codedeploy" {
   description = "BLUE_GREEN: what scripts/deploy.sh needs to deploy this region's task definition through CodeDeploy (null for ROLLING)."
   value = local.is_blue_green ? {
@@ -72,6 +77,7 @@ output "inventory" {
     kms_key               = aws_kms_key.main.arn
     image                 = var.ecr_repository.arn
     image_digest_record   = aws_ssm_parameter.image_digest.arn
+    deployed_digest       = aws_ssm_parameter.deployed_digest.arn
     task_log_region       = "arn:logs:${jsondecode(aws_ecs_task_definition.app.container_definitions)[0].logConfiguration.options.awslogs-region}"
     task_image_repository = "arn:ecr:${split(".", jsondecode(aws_ecs_task_definition.app.container_definitions)[0].image)[3]}"
     codedeploy_group      = one(aws_codedeploy_deployment_group.this[*].arn)

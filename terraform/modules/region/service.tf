@@ -105,7 +105,7 @@ resource "aws_ecs_task_definition" "app" {
         startPeriod = 10
       }
       environment = [
-        for k in sort(keys(local.container_environment)) : { name = k, value = local.container_environment[k] }
+        for k, v in merge(local.container_environment, local.release_environment) : { name = k, value = v }
       ]
       mountPoints = [
         {

@@ -70,7 +70,7 @@ variable "web_acl_name" {
 }
 
 variable "release_regions" {
-  description = "Every region of the workspace, for the release-lag widget: a region whose ReleaseRun line is below another's runs an older release."
+  description = "Every region of the workspace: the release-lag widget (a region whose ReleaseRun line is below another's runs an older release) and the release records each task reads for /status."
   type        = list(string)
 }
 
