@@ -53,6 +53,14 @@ run "prod" {
     error_message = "The ALB must require exactly the secret header value CloudFront sends (the root passes it)."
   }
   assert {
+    condition     = length(data.aws_iam_policy_document.task.statement) == 1 && data.aws_iam_policy_document.task.statement[0].actions == toset(["ssm:GetParameter"]) && toset(data.aws_iam_policy_document.task.statement[0].resources) == toset(["arn:aws:ssm:eu-west-1:333333333333:parameter/hn-reader/prod/release/deployed-digest", "arn:aws:ssm:eu-central-1:333333333333:parameter/hn-reader/prod/release/deployed-digest"])
+    error_message = "The task role reads each region's release record, and nothing else."
+  }
+  assert {
+    condition     = { for e in jsondecode(aws_ecs_task_definition.app.container_definitions)[0].environment : e.name => e.value if startswith(e.name, "RELEASE_") } == { RELEASE_PARAMETER = aws_ssm_parameter.deployed_digest.name, RELEASE_REGIONS = "eu-west-1,eu-central-1" }
+    error_message = "The task reads the record this region's aws_ssm_parameter.deployed_digest holds, in every region of the workspace."
+  }
+  assert {
     condition     = aws_appautoscaling_target.app.min_capacity == 3 && aws_appautoscaling_target.app.max_capacity == 12
     error_message = "prod: autoscaling between 3 and 12 tasks expected."
   }
