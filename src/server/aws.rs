@@ -143,8 +143,7 @@ impl SsmClient {
             Some(url) => url.to_string(),
             None => format!("https://ssm.{region}.amazonaws.com/"),
         };
-        let body =
-            serde_json::to_vec(&serde_json::json!({ "Name": name })).map_err(|e| AwsError::Signing(e.to_string()))?;
+        let body = serde_json::json!({ "Name": name }).to_string().into_bytes();
         let headers = [
             ("content-type", "application/x-amz-json-1.1"),
             ("x-amz-target", "AmazonSSM.GetParameter"),

@@ -713,7 +713,7 @@ def all_state_resources(state: dict) -> list[dict]:
 def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_role: Root, main: Root) -> list[str]:
     """The IAM check and the cross-resource rules on what was applied and planned."""
     states = {"bootstrap": state_json(bootstrap), "deploy-role": state_json(deploy_role), "main": state_json(main)}
-    policies, deploy_docs = [], []
+    policies, deploy_docs, stack_role_docs, boundary = [], [], [], None
     for root, st in states.items():
         for r in all_state_resources(st):
             attr = POLICY_ATTRS.get(r["type"])
@@ -722,6 +722,10 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
                 policies.append({"name": f"{root}: {r['address']}", "document": doc})
                 if root == "deploy-role" and r["type"] == "aws_iam_role_policy" and r["values"]["role"] == "hn-reader-deploy":
                     deploy_docs.append(doc)
+                if root == "deploy-role" and r["address"] == "aws_iam_policy.boundary":
+                    boundary = doc
+                if root == "main" and r["type"] == "aws_iam_role_policy":
+                    stack_role_docs.append({"name": r["address"], "document": doc})
     plan = json.loads((work / f"plan-{ws}.json").read_text())
     settings = plan["planned_values"]["outputs"]["workspace_settings"]["value"]  # a targeted apply skips outputs
     # Declared types (all must be in the table) and, by their provider, the regions of the
@@ -750,7 +754,10 @@ def policy_checks(iam_python: str, work: Path, ws: str, bootstrap: Root, deploy_
     inp = {"policies": policies, "deploy_role": deploy_docs, "types": {k: sorted(v) for k, v in types.items()}, "declared_types": sorted(declared), "env": ws,
            "names": names,
            "account": settings["account_id"], "region": settings["region"], "zone": settings.get("hosted_zone_id"),
-           "boundary_arn": f"arn:aws:iam::{settings['account_id']}:policy/hn-reader-{ws}-boundary", "tags": tags}
+           "boundary_arn": f"arn:aws:iam::{settings['account_id']}:policy/hn-reader-{ws}-boundary", "tags": tags,
+           "stack_role_policies": stack_role_docs, "boundary": boundary}
+    if boundary is None or not stack_role_docs:
+        raise Failure(f"main {ws}: the boundary policy or the stack's role policies are not in the states")
     (work / f"iam-{ws}.json").write_text(json.dumps(inp))
     (work / f"state-{ws}.json").write_text(json.dumps(states["main"]))
     results = []

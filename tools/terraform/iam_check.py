@@ -9,12 +9,17 @@
             operators the policies use, with the request context of that call (at creation
             the resource has no tags yet, the request carries them; iam:PassedToService,
             iam:PermissionsBoundary, iam:AWSServiceName, aws:RequestedRegion). A type the
-            table lacks fails.
+            table lacks fails;
+  boundary  every grant of the stack's roles (the main root's inline role policies: task,
+            execution, CodeDeploy, flow logs) is inside their permissions boundary
+            (terraform/deploy-role/boundary.tf); IAM denies a grant outside it at run time,
+            so e.g. a task role allowed to read a record the boundary leaves out fails on AWS.
 
 Usage: iam_check.py INPUT.json   (written by tools/terraform/emulated.py:
   {"policies": [{"name", "document"}...], "deploy_role": [documents], "declared_types": [...],
    "types": {type with instances in the workspace: [regions]}, "env", "account", "region",
-   "names": {region: its stack's name prefix}, "zone", "boundary_arn", "tags": {k: v}})
+   "names": {region: its stack's name prefix}, "zone", "boundary_arn", "tags": {k: v},
+   "stack_role_policies": [{"name", "document"}...], "boundary": document})
 """
 
 from __future__ import annotations
@@ -169,17 +174,40 @@ def check_coverage(inp: dict, table: dict) -> tuple[list[str], int]:
     return problems, checked
 
 
+def check_boundary(inp: dict) -> tuple[list[str], int]:
+    """Each (action, resource) an Allow of a stack role names, against the boundary, with the
+    request context the statement's own conditions describe."""
+    problems, checked = [], 0
+    for policy in inp["stack_role_policies"]:
+        for st in statements(policy["document"]):
+            if st["Effect"] != "Allow":
+                continue
+            ctx = {key: as_list(values)[0] for op, kv in (st.get("Condition") or {}).items() if op in ("StringEquals", "StringLike", "ArnLike", "ArnEquals")
+                   for key, values in kv.items()}
+            for action in as_list(st.get("Action")):
+                for resource in as_list(st.get("Resource")):
+                    parts = resource.split(":")
+                    ctx["aws:RequestedRegion"] = parts[3] if len(parts) > 3 and parts[3] else inp["region"]
+                    ok, why = allowed([inp["boundary"]], action, resource, ctx)
+                    checked += 1
+                    if not ok:
+                        problems.append(f"{policy['name']}: {action} on {resource} is outside the permissions boundary ({why})")
+    return problems, checked
+
+
 def main(argv: list[str]) -> int:
     inp = json.loads(Path(argv[0]).read_text())
     table = tomllib.loads(TABLE.read_text())
     problems = check_actions(inp["policies"])
     n_actions = sum(len(as_list(s.get("Action")) + as_list(s.get("NotAction"))) for p in inp["policies"] for s in statements(p["document"]))
     coverage, checked = check_coverage(inp, table)
-    problems += coverage
+    outside, bounded = check_boundary(inp)
+    problems += coverage + outside
     for p in problems:
         print(p)
     print(f"iam check ({inp['env']}): {n_actions} actions in {len(inp['policies'])} policies exist; {len(inp['declared_types'])} declared types in the table; "
-          f"{checked} calls of the {len(inp['types'])} types {inp['env']} has checked against the deploy role; {len(problems)} problems")
+          f"{checked} calls of the {len(inp['types'])} types {inp['env']} has checked against the deploy role; "
+          f"{bounded} grants of the stack's roles inside their boundary; {len(problems)} problems")
     return 1 if problems else 0
 
 
