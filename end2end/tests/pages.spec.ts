@@ -134,9 +134,10 @@ test("the status page renders a row per component", async ({ page }) => {
   expect(response?.status()).toBe(200);
   expect(response?.headers()["cache-control"]).toBe("no-store");
   await interactive(page);
-  for (const row of ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task"]) {
+  for (const row of ["This task", "Hacker News API", "Cache: lists", "Cache: items", "Cache: users", "ECS task", "Release per region"]) {
     await expect(page.getByRole("rowheader", { name: row })).toBeVisible();
   }
   await expect(page.getByRole("row", { name: /Hacker News API/ })).toContainText("OK");
   await expect(page.getByRole("row", { name: /ECS task/ })).toContainText("not running on ECS");
+  await expect(page.getByRole("row", { name: /Release per region/ })).toContainText("RELEASE_REGIONS is not set");
 });
