@@ -49,6 +49,16 @@ impl CachePolicy {
     }
 }
 
+/// What a read of a value past the revalidation window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenExpired {
+    /// Waits for the refresh; serves the old value (flagged stale) only if the refresh fails.
+    Refresh,
+    /// Serves the old value (flagged stale) at once and refreshes in the background: the page
+    /// asking has seen the upstream fail already, so waiting would likely end the same way.
+    ServeStale,
+}
+
 /// A cached value and, when it is served because the upstream failed, its age.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cached<V> {
@@ -134,7 +144,7 @@ where
     }
 
     /// The value for `key`, loading it with `load` when needed. Concurrent loads of one key share one call.
-    pub async fn get<F, Fut>(&self, key: K, load: F) -> Result<Cached<V>, UpstreamError>
+    pub async fn get<F, Fut>(&self, key: K, when_expired: WhenExpired, load: F) -> Result<Cached<V>, UpstreamError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, UpstreamError>> + Send + 'static,
@@ -161,6 +171,14 @@ where
                 Ok(Cached {
                     value: entry.value,
                     stale_for: None,
+                })
+            }
+            Freshness::Expired | Freshness::Gone if when_expired == WhenExpired::ServeStale => {
+                self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
+                drop(self.load_shared(key, load));
+                Ok(Cached {
+                    value: entry.value,
+                    stale_for: Some(age),
                 })
             }
             Freshness::Expired | Freshness::Gone => match self.load_shared(key.clone(), load).await {
@@ -265,9 +283,15 @@ mod tests {
     async fn a_fresh_hit_makes_no_call() {
         let cache = cache();
         let calls = Arc::new(AtomicUsize::new(0));
-        cache.get(1, loader(&calls, Some("a"))).await.unwrap();
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("a")))
+            .await
+            .unwrap();
         tokio::time::advance(Duration::from_secs(9)).await;
-        let got = cache.get(1, loader(&calls, Some("b"))).await.unwrap();
+        let got = cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("b")))
+            .await
+            .unwrap();
         assert_eq!(
             got,
             Cached {
@@ -282,14 +306,27 @@ mod tests {
     async fn revalidation_serves_the_old_value_then_the_new_one() {
         let cache = cache();
         let calls = Arc::new(AtomicUsize::new(0));
-        cache.get(1, loader(&calls, Some("old"))).await.unwrap();
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("old")))
+            .await
+            .unwrap();
         tokio::time::advance(Duration::from_secs(15)).await;
-        let got = cache.get(1, loader(&calls, Some("new"))).await.unwrap();
+        let got = cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("new")))
+            .await
+            .unwrap();
         assert_eq!(got.value, "old", "stale-while-revalidate answers at once");
         // Wait for the background refresh through the cache's own single-flight.
         let refreshed = cache.load_shared(1, loader(&calls, Some("unused"))).await.unwrap();
         assert_eq!(refreshed, "new");
-        assert_eq!(cache.get(1, loader(&calls, Some("x"))).await.unwrap().value, "new");
+        assert_eq!(
+            cache
+                .get(1, WhenExpired::Refresh, loader(&calls, Some("x")))
+                .await
+                .unwrap()
+                .value,
+            "new"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
@@ -297,21 +334,69 @@ mod tests {
     async fn expired_data_is_served_stale_when_the_upstream_fails() {
         let cache = cache();
         let calls = Arc::new(AtomicUsize::new(0));
-        cache.get(1, loader(&calls, Some("kept"))).await.unwrap();
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("kept")))
+            .await
+            .unwrap();
         tokio::time::advance(Duration::from_secs(100)).await;
-        let got = cache.get(1, loader(&calls, None)).await.unwrap();
+        let got = cache.get(1, WhenExpired::Refresh, loader(&calls, None)).await.unwrap();
         assert_eq!(got.value, "kept");
         assert_eq!(got.stale_for, Some(Duration::from_secs(100)));
         assert_eq!(cache.stats().stale_served.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_page_that_saw_the_upstream_fail_gets_expired_data_at_once_and_a_background_refresh() {
+        let cache = cache();
+        let calls = Arc::new(AtomicUsize::new(0));
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("kept")))
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(100)).await;
+        // The refresh cannot finish before `release`: the answer cannot have waited for it.
+        let (release, gate) = tokio::sync::oneshot::channel::<()>();
+        let slow = move || {
+            async move {
+                gate.await.ok();
+                Ok("new".to_string())
+            }
+            .boxed()
+        };
+        let got = cache.get(1, WhenExpired::ServeStale, slow).await.unwrap();
+        assert_eq!(
+            (got.value.as_str(), got.stale_for),
+            ("kept", Some(Duration::from_secs(100)))
+        );
+        assert_eq!(cache.stats().stale_served.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            cache.stats().upstream_loads.load(Ordering::SeqCst),
+            2,
+            "the refresh started"
+        );
+        release.send(()).unwrap();
+        let refreshed = cache.load_shared(1, loader(&calls, Some("unused"))).await.unwrap();
+        assert_eq!(refreshed, "new", "joined the background refresh");
+        let fresh = cache
+            .get(1, WhenExpired::ServeStale, loader(&calls, Some("unused")))
+            .await
+            .unwrap();
+        assert_eq!((fresh.value.as_str(), fresh.stale_for), ("new", None));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn expired_data_is_replaced_when_the_upstream_answers() {
         let cache = cache();
         let calls = Arc::new(AtomicUsize::new(0));
-        cache.get(1, loader(&calls, Some("v1"))).await.unwrap();
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("v1")))
+            .await
+            .unwrap();
         tokio::time::advance(Duration::from_secs(100)).await;
-        let got = cache.get(1, loader(&calls, Some("v2"))).await.unwrap();
+        let got = cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("v2")))
+            .await
+            .unwrap();
         assert_eq!(
             got,
             Cached {
@@ -325,8 +410,15 @@ mod tests {
     async fn a_miss_with_the_upstream_down_is_an_error_and_not_cached() {
         let cache = cache();
         let calls = Arc::new(AtomicUsize::new(0));
-        assert!(cache.get(1, loader(&calls, None)).await.is_err());
-        assert_eq!(cache.get(1, loader(&calls, Some("up"))).await.unwrap().value, "up");
+        assert!(cache.get(1, WhenExpired::Refresh, loader(&calls, None)).await.is_err());
+        assert_eq!(
+            cache
+                .get(1, WhenExpired::Refresh, loader(&calls, Some("up")))
+                .await
+                .unwrap()
+                .value,
+            "up"
+        );
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
@@ -343,7 +435,7 @@ mod tests {
             let gate = gate.clone();
             handles.push(tokio::spawn(async move {
                 cache
-                    .get(7, move || {
+                    .get(7, WhenExpired::Refresh, move || {
                         calls.fetch_add(1, Ordering::SeqCst);
                         async move {
                             let _ = gate.await;
@@ -384,13 +476,16 @@ mod tests {
                 .boxed()
             }
         };
-        let failed = cache.get(3, panicking).await;
+        let failed = cache.get(3, WhenExpired::Refresh, panicking).await;
         assert!(matches!(failed, Err(UpstreamError::Transport(_))), "{failed:?}");
         assert!(
             cache.in_flight.lock().unwrap().is_empty(),
             "the dead flight was left registered"
         );
-        let next = cache.get(3, loader(&calls, Some("reloaded"))).await.unwrap();
+        let next = cache
+            .get(3, WhenExpired::Refresh, loader(&calls, Some("reloaded")))
+            .await
+            .unwrap();
         assert_eq!(next.value, "reloaded");
         assert_eq!(calls.load(Ordering::SeqCst), 2, "the next request loaded again");
     }
@@ -401,7 +496,10 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let big = "x".repeat(1024);
         for key in 0..1_000 {
-            cache.get(key, loader(&calls, Some(&big))).await.unwrap();
+            cache
+                .get(key, WhenExpired::Refresh, loader(&calls, Some(&big)))
+                .await
+                .unwrap();
         }
         cache.entries.run_pending_tasks().await;
         let held = cache.entries.weighted_size();

@@ -136,7 +136,8 @@ impl FakeHn {
         }
     }
 
-    /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is.
+    /// Serves `body` verbatim for `path` (e.g. `item/10000.json`), whatever it is, and whatever
+    /// the mode: one document can answer badly at once while the rest is down or stalled.
     pub fn set_override(&self, path: &str, body: impl Into<String>) {
         self.set_overrides([(path.to_string(), body.into())]);
     }
@@ -354,11 +355,6 @@ async fn api(State(state): State<Arc<FakeState>>, Path(path): Path<String>) -> R
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    match state.mode.load(Ordering::SeqCst) {
-        m if m == Mode::Down as u8 => return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response(),
-        m if m == Mode::Stall as u8 => std::future::pending::<()>().await,
-        _ => {}
-    }
     if let Some(body) = state
         .overrides
         .lock()
@@ -367,6 +363,11 @@ async fn api(State(state): State<Arc<FakeState>>, Path(path): Path<String>) -> R
         .cloned()
     {
         return json_response(body);
+    }
+    match state.mode.load(Ordering::SeqCst) {
+        m if m == Mode::Down as u8 => return (StatusCode::SERVICE_UNAVAILABLE, "down").into_response(),
+        m if m == Mode::Stall as u8 => std::future::pending::<()>().await,
+        _ => {}
     }
     let document = |prefix: &str| path.strip_prefix(prefix).and_then(|p| p.strip_suffix(".json"));
     let list = || {

@@ -12,10 +12,10 @@ use crate::server::upstream::UpstreamError;
 impl HnService {
     async fn list(&self, kind: StoryKind, budget: &PageBudget) -> Result<Cached<Arc<Vec<u64>>>, UpstreamError> {
         let client = self.client.clone();
-        let load = self.lists.get(kind, || {
+        let load = self.lists.get(kind, budget.when_expired(), || {
             budget.call(move || async move { client.story_ids(kind.api_name()).await.map(Arc::new) })
         });
-        budget.bound(load).await
+        budget.noted(budget.bound(load).await)
     }
 
     /// Page `page` of a list. Dead, deleted and vanished stories are left out quietly, as HN

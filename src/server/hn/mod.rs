@@ -117,13 +117,13 @@ impl HnService {
 
     async fn item(&self, id: u64, budget: &PageBudget) -> Result<Cached<ItemValue>, UpstreamError> {
         let client = self.client.clone();
-        let load = self.items.get(id, || {
+        let load = self.items.get(id, budget.when_expired(), || {
             budget.call(move || async move {
                 let item = client.item(id).await?;
                 Ok(item.map(|item| Arc::new(sanitize_item(item))))
             })
         });
-        budget.bound(load).await
+        budget.noted(budget.bound(load).await)
     }
 
     /// Items in order, fetched concurrently, each with its own outcome.

@@ -25,7 +25,7 @@ impl HnService {
         let budget = self.page_budget();
         let client = self.client.clone();
         let key = id.to_string();
-        let load = self.users.get(key.clone(), || {
+        let load = self.users.get(key.clone(), budget.when_expired(), || {
             budget.call(move || async move {
                 let sanitize = |mut user: HnUser| {
                     user.about = user.about.as_deref().map(clean_html);

@@ -1,18 +1,21 @@
 //! What one page may spend on the upstream.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::time::{Instant, timeout_at};
 
 use super::UpstreamError;
+use crate::server::cache::{Cached, WhenExpired};
 
 /// What one page may spend on the upstream: time, and the calls it starts itself (joining
-/// another request's call or a cache hit costs nothing).
+/// another request's call or a cache hit costs nothing). Once one of its reads has failed,
+/// the rest of the page is served from what is cached, without waiting on the upstream again.
 pub struct PageBudget {
     deadline: Instant,
     time: Duration,
     calls_left: AtomicUsize,
+    upstream_failed: AtomicBool,
 }
 
 impl PageBudget {
@@ -21,7 +24,27 @@ impl PageBudget {
             deadline: Instant::now() + time,
             time,
             calls_left: AtomicUsize::new(calls),
+            upstream_failed: AtomicBool::new(false),
         }
+    }
+
+    /// How this page's next read treats expired data: after a failure it takes the cached copy
+    /// at once (the refresh goes on in the background), so a stalled upstream costs a page one
+    /// timeout, not one per level of reads.
+    pub fn when_expired(&self) -> WhenExpired {
+        if self.upstream_failed.load(Ordering::Relaxed) {
+            WhenExpired::ServeStale
+        } else {
+            WhenExpired::Refresh
+        }
+    }
+
+    /// Remembers a read that failed, or that was served stale because its refresh failed.
+    pub fn noted<V>(&self, read: Result<Cached<V>, UpstreamError>) -> Result<Cached<V>, UpstreamError> {
+        if read.as_ref().map_or(true, |cached| cached.stale_for.is_some()) {
+            self.upstream_failed.store(true, Ordering::Relaxed);
+        }
+        read
     }
 
     pub fn expired(&self) -> bool {
@@ -74,5 +97,33 @@ mod tests {
         let timed = PageBudget::new(Duration::from_secs(10), 100);
         tokio::time::advance(Duration::from_secs(10)).await;
         assert!(timed.expired(), "out of time");
+    }
+
+    #[test]
+    fn after_a_failed_or_stale_read_the_page_takes_expired_data_as_it_is() {
+        let budget = PageBudget::new(Duration::from_secs(10), 100);
+        let fresh = Cached {
+            value: 1,
+            stale_for: None,
+        };
+        assert_eq!(budget.noted(Ok(fresh.clone())), Ok(fresh));
+        assert_eq!(
+            budget.when_expired(),
+            WhenExpired::Refresh,
+            "fresh reads change nothing"
+        );
+        let stale = Cached {
+            value: 2,
+            stale_for: Some(Duration::from_secs(90)),
+        };
+        assert!(budget.noted(Ok(stale)).is_ok());
+        assert_eq!(budget.when_expired(), WhenExpired::ServeStale);
+
+        let failed = PageBudget::new(Duration::from_secs(10), 100);
+        assert_eq!(
+            failed.noted::<u8>(Err(UpstreamError::Status(503))),
+            Err(UpstreamError::Status(503))
+        );
+        assert_eq!(failed.when_expired(), WhenExpired::ServeStale);
     }
 }
