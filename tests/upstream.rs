@@ -33,12 +33,14 @@ async fn an_outage_serves_stale_data_with_a_notice() {
     );
     assert_eq!(stale.matches(r#"class="story""#).count(), 30, "stale stories missing");
 
+    // After a failed refresh, views take the saved data at once and refresh it behind them,
+    // so the views right after the upstream recovers may still be stale; each one refreshes.
     app.fake.set_mode(Mode::Up);
-    let (_, recovered) = app.get_text("/").await;
-    assert!(
-        !recovered.contains("Hacker News is unreachable"),
-        "notice stayed after recovery"
-    );
+    let mut views = 0;
+    while app.get_text("/").await.1.contains("Hacker News is unreachable") {
+        views += 1;
+        assert!(views < 20, "the notice stayed for {views} views after recovery");
+    }
 }
 
 #[tokio::test]
@@ -305,16 +307,16 @@ async fn a_stalled_upstream_opens_the_breaker_and_then_nothing_waits_for_it() {
     .await;
     assert_eq!(app.get("/").await.status(), 200);
     app.fake.set_mode(Mode::Stall);
-    // A view waits out its list's timeout and serves the rest stale at once; its items'
-    // refreshes time out in the background, and those failures open the breaker.
-    let mut views = 0;
-    while app.get_json("/status.json").await["upstream"]["breaker"]["state"] != "Open" {
-        assert!(views < 5, "the breaker is still closed after {views} stalled views");
-        let (status, html) = app.get_text("/").await;
-        assert_eq!(status, 200);
-        assert!(html.contains("Hacker News is unreachable right now"));
-        views += 1;
-    }
+    // The first view waits out its list's timeout and serves the rest stale at once; its
+    // items' refreshes time out in the background.
+    let (status, html) = app.get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Hacker News is unreachable right now"));
+    // A page with nothing cached waits on its own call, which started after those refreshes:
+    // once it has timed out, so have they, and their failures have opened the breaker.
+    assert_eq!(app.get("/item/10049").await.status(), 503);
+    let report = app.get_json("/status.json").await;
+    assert_eq!(report["upstream"]["breaker"]["state"], "Open", "{report}");
 
     let calls = app.fake.calls();
     for _ in 0..10 {

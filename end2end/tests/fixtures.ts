@@ -1,13 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
 
-const fakeAddr = process.env.FAKE_HN_ADDR ?? "127.0.0.1:3100";
-
-/** Tells the fake Hacker News API to go up, down, or reset. */
-export async function fake(action: "up" | "down" | "stall" | "reset"): Promise<void> {
-  const res = await fetch(`http://${fakeAddr}/_control/${action}`, { method: "POST" });
-  expect(res.status).toBe(204);
-}
-
 /** Every page gets a console watcher: any error, including a CSP violation, fails the test. */
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [

@@ -23,7 +23,10 @@ pub struct CachePolicy {
     pub ttl: Duration,
     /// After `ttl`, served at once while a background refresh runs.
     pub revalidate_window: Duration,
-    /// After that, refreshed inline; served (flagged stale) only if the refresh fails.
+    /// After that, refreshed inline; served (flagged stale) only if the refresh fails. Once a
+    /// refresh has failed, the value is served at once (flagged stale) and refreshed in the
+    /// background until a refresh succeeds: readers do not each wait on an upstream that just
+    /// failed, and the first read after it recovers brings the value back.
     pub max_stale: Duration,
 }
 
@@ -70,6 +73,8 @@ pub struct Cached<V> {
 struct Entry<V> {
     value: V,
     fetched_at: Instant,
+    /// Whether the last refresh of this value failed.
+    refresh_failed: bool,
 }
 
 type Flight<V> = Shared<BoxFuture<'static, Result<V, UpstreamError>>>;
@@ -173,7 +178,7 @@ where
                     stale_for: None,
                 })
             }
-            Freshness::Expired | Freshness::Gone if when_expired == WhenExpired::ServeStale => {
+            Freshness::Expired | Freshness::Gone if when_expired == WhenExpired::ServeStale || entry.refresh_failed => {
                 self.stats.stale_served.fetch_add(1, Ordering::Relaxed);
                 drop(self.load_shared(key, load));
                 Ok(Cached {
@@ -216,12 +221,25 @@ where
         let task = tokio::spawn(
             async move {
                 let result = fetch.await;
-                if let Ok(value) = &result {
-                    let entry = Entry {
-                        value: value.clone(),
-                        fetched_at: Instant::now(),
-                    };
-                    entries.insert(guard.key.clone(), entry).await;
+                match &result {
+                    Ok(value) => {
+                        let entry = Entry {
+                            value: value.clone(),
+                            fetched_at: Instant::now(),
+                            refresh_failed: false,
+                        };
+                        entries.insert(guard.key.clone(), entry).await;
+                    }
+                    // Single-flight: no other load of this key can have replaced the entry.
+                    Err(_) => {
+                        if let Some(old) = entries.get(&guard.key).await {
+                            let failed = Entry {
+                                refresh_failed: true,
+                                ..old
+                            };
+                            entries.insert(guard.key.clone(), failed).await;
+                        }
+                    }
                 }
                 drop(guard);
                 result
@@ -382,6 +400,58 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((fresh.value.as_str(), fresh.stale_for), ("new", None));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_a_failed_refresh_readers_get_the_old_value_at_once_until_a_refresh_succeeds() {
+        let cache = cache();
+        let calls = Arc::new(AtomicUsize::new(0));
+        cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("kept")))
+            .await
+            .unwrap();
+        tokio::time::advance(Duration::from_secs(100)).await;
+        let failed = cache.get(1, WhenExpired::Refresh, loader(&calls, None)).await.unwrap();
+        assert_eq!(failed.stale_for, Some(Duration::from_secs(100)));
+        // The next reader does not wait on the refresh, which cannot finish before `release`.
+        let (release, gate) = tokio::sync::oneshot::channel::<()>();
+        let slow = move || {
+            async move {
+                gate.await.ok();
+                Ok("new".to_string())
+            }
+            .boxed()
+        };
+        let got = cache.get(1, WhenExpired::Refresh, slow).await.unwrap();
+        assert_eq!(
+            (got.value.as_str(), got.stale_for),
+            ("kept", Some(Duration::from_secs(100)))
+        );
+        release.send(()).unwrap();
+        assert_eq!(
+            cache.load_shared(1, loader(&calls, Some("unused"))).await.unwrap(),
+            "new"
+        );
+        // The refresh succeeded: the value is fresh, and a later expiry waits for its refresh again.
+        let fresh = cache
+            .get(1, WhenExpired::Refresh, loader(&calls, Some("unused")))
+            .await
+            .unwrap();
+        assert_eq!((fresh.value.as_str(), fresh.stale_for), ("new", None));
+        tokio::time::advance(Duration::from_secs(100)).await;
+        let (_hold, never) = tokio::sync::oneshot::channel::<()>();
+        let waits = move || {
+            async move {
+                never.await.ok();
+                Ok("newer".to_string())
+            }
+            .boxed()
+        };
+        let read = cache.get(1, WhenExpired::Refresh, waits);
+        assert!(
+            tokio::time::timeout(Duration::from_secs(1), read).await.is_err(),
+            "an expired value whose last refresh succeeded waits for the next one"
+        );
     }
 
     #[tokio::test(start_paused = true)]
