@@ -381,7 +381,10 @@ mod tests {
             }
             .boxed()
         };
-        let got = cache.get(1, WhenExpired::ServeStale, slow).await.unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(1), cache.get(1, WhenExpired::ServeStale, slow))
+            .await
+            .expect("answered without waiting on the refresh")
+            .unwrap();
         assert_eq!(
             (got.value.as_str(), got.stale_for),
             ("kept", Some(Duration::from_secs(100)))
@@ -422,7 +425,10 @@ mod tests {
             }
             .boxed()
         };
-        let got = cache.get(1, WhenExpired::Refresh, slow).await.unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(1), cache.get(1, WhenExpired::Refresh, slow))
+            .await
+            .expect("answered without waiting on the refresh")
+            .unwrap();
         assert_eq!(
             (got.value.as_str(), got.stale_for),
             ("kept", Some(Duration::from_secs(100)))
