@@ -287,6 +287,25 @@ mod tests {
         }
     }
 
+    /// A loader whose load answers `value` only once the returned sender fires (or is dropped).
+    fn gated(
+        value: &str,
+    ) -> (
+        tokio::sync::oneshot::Sender<()>,
+        impl FnOnce() -> BoxFuture<'static, Result<String, UpstreamError>>,
+    ) {
+        let (release, gate) = tokio::sync::oneshot::channel::<()>();
+        let value = value.to_string();
+        let load = move || {
+            async move {
+                gate.await.ok();
+                Ok(value)
+            }
+            .boxed()
+        };
+        (release, load)
+    }
+
     #[test]
     fn classification_follows_the_policy() {
         let p = policy();
@@ -373,14 +392,7 @@ mod tests {
             .unwrap();
         tokio::time::advance(Duration::from_secs(100)).await;
         // The refresh cannot finish before `release`: the answer cannot have waited for it.
-        let (release, gate) = tokio::sync::oneshot::channel::<()>();
-        let slow = move || {
-            async move {
-                gate.await.ok();
-                Ok("new".to_string())
-            }
-            .boxed()
-        };
+        let (release, slow) = gated("new");
         let got = tokio::time::timeout(Duration::from_secs(1), cache.get(1, WhenExpired::ServeStale, slow))
             .await
             .expect("answered without waiting on the refresh")
@@ -417,14 +429,7 @@ mod tests {
         let failed = cache.get(1, WhenExpired::Refresh, loader(&calls, None)).await.unwrap();
         assert_eq!(failed.stale_for, Some(Duration::from_secs(100)));
         // The next reader does not wait on the refresh, which cannot finish before `release`.
-        let (release, gate) = tokio::sync::oneshot::channel::<()>();
-        let slow = move || {
-            async move {
-                gate.await.ok();
-                Ok("new".to_string())
-            }
-            .boxed()
-        };
+        let (release, slow) = gated("new");
         let got = tokio::time::timeout(Duration::from_secs(1), cache.get(1, WhenExpired::Refresh, slow))
             .await
             .expect("answered without waiting on the refresh")
@@ -445,14 +450,7 @@ mod tests {
             .unwrap();
         assert_eq!((fresh.value.as_str(), fresh.stale_for), ("new", None));
         tokio::time::advance(Duration::from_secs(100)).await;
-        let (_hold, never) = tokio::sync::oneshot::channel::<()>();
-        let waits = move || {
-            async move {
-                never.await.ok();
-                Ok("newer".to_string())
-            }
-            .boxed()
-        };
+        let (_hold, waits) = gated("newer");
         let read = cache.get(1, WhenExpired::Refresh, waits);
         assert!(
             tokio::time::timeout(Duration::from_secs(1), read).await.is_err(),

@@ -3,7 +3,6 @@
 //! record `RELEASE_PARAMETER`; every task reads the record of each region in
 //! `RELEASE_REGIONS`, so a region whose deployment failed or has not run yet shows behind.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
@@ -19,7 +18,7 @@ const READ_EVERY: Duration = Duration::from_secs(30);
 pub struct ReleaseRecords {
     source: Option<Source>,
     this_region: Option<String>,
-    last: Mutex<Option<(Instant, Arc<Vec<RegionRelease>>)>>,
+    last: Mutex<Option<(Instant, Vec<RegionRelease>)>>,
 }
 
 struct Source {
@@ -56,11 +55,11 @@ impl ReleaseRecords {
                 // Held while reading, so concurrent views share one reading.
                 let mut last = self.last.lock().await;
                 match &*last {
-                    Some((at, regions)) if at.elapsed() < READ_EVERY => regions.as_ref().clone(),
+                    Some((at, regions)) if at.elapsed() < READ_EVERY => regions.clone(),
                     _ => {
-                        let regions = Arc::new(source.read().await);
-                        *last = Some((Instant::now(), Arc::clone(&regions)));
-                        regions.as_ref().clone()
+                        let regions = source.read().await;
+                        *last = Some((Instant::now(), regions.clone()));
+                        regions
                     }
                 }
             }
